@@ -1,0 +1,21 @@
+"""Settings for the test suite: the application's settings with test-only defaults for what the environment
+leaves unset. DATABASE_URL and REDIS_URL pass through, so CI runs the suite on PostgreSQL and Redis."""
+
+import os
+from pathlib import Path
+
+_base = Path(__file__).resolve().parent.parent
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
+os.environ.setdefault("SECURE_SSL", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("CAREERCONV_VAR_DIR", str(_base / "var" / "test"))
+os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
+os.environ.setdefault("CONN_MAX_AGE", "0")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tasks run inline unless a test starts a real worker (tests/celery_worker.py turns this off for it).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+AXES_ENABLED = os.environ.get("AXES_ENABLED", "true") == "true"

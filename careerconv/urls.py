@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from people import views as people_views
+
+admin.site.site_header = "careerconv administration"
+
+urlpatterns = [
+    path("", people_views.home, name="home"),
+    path("healthz", people_views.health, name="health"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,99 @@
+"""Admin for every model. Private content stays private here too: the text of preparations and notes is shown
+only to superusers, and private notes are not listed at all for anyone else."""
+
+from django.contrib import admin
+
+from .models import (ActionItem, AvailabilitySettings, AvailabilityWindow, Conversation, DayOff, GuideQuestion,
+                     Notes, Notification, Preparation, Reminder)
+
+
+class PrivateTextAdmin(admin.ModelAdmin):
+    text_fields = ()
+
+    def get_exclude(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_exclude(request, obj)
+        return list(self.text_fields)
+
+
+@admin.register(AvailabilitySettings)
+class AvailabilitySettingsAdmin(admin.ModelAdmin):
+    list_display = ["person", "slot_minutes", "weeks_ahead", "min_notice_hours"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(AvailabilityWindow)
+class AvailabilityWindowAdmin(admin.ModelAdmin):
+    list_display = ["person", "weekday", "start_time", "end_time"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(DayOff)
+class DayOffAdmin(admin.ModelAdmin):
+    list_display = ["person", "date", "note"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(Conversation)
+class ConversationAdmin(PrivateTextAdmin):
+    list_display = ["employee", "partner", "relation", "starts_at", "status", "kind"]
+    list_filter = ["status", "kind", "relation"]
+    search_fields = ["employee__user__last_name", "partner__user__last_name"]
+    list_select_related = ["employee__user", "partner__user"]
+    autocomplete_fields = ["employee", "partner", "booked_by", "cancelled_by"]
+    readonly_fields = ["uid", "sequence", "created_at", "updated_at"]
+    date_hierarchy = "starts_at"
+    text_fields = ("employee_reflection",)
+
+
+@admin.register(Preparation)
+class PreparationAdmin(PrivateTextAdmin):
+    list_display = ["conversation", "shared_at", "updated_at"]
+    list_select_related = ["conversation__employee__user", "conversation__partner__user"]
+    raw_id_fields = ["conversation"]
+    text_fields = ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills",
+                   "peer_differentiators", "aspiration_target")
+
+
+@admin.register(Notes)
+class NotesAdmin(PrivateTextAdmin):
+    list_display = ["conversation", "author", "visibility", "updated_at"]
+    list_filter = ["visibility"]
+    raw_id_fields = ["conversation", "author"]
+    text_fields = ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills",
+                   "peer_differentiators", "summary")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.exclude(visibility=Notes.Visibility.PRIVATE)
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ["text", "owner_kind", "owner", "due_on", "done_at"]
+    list_filter = ["owner_kind"]
+    raw_id_fields = ["conversation", "owner", "created_by"]
+
+
+@admin.register(GuideQuestion)
+class GuideQuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "area", "position", "is_active"]
+    list_filter = ["area", "is_active"]
+    list_editable = ["position", "is_active"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["kind", "recipient", "subject", "period", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__user__last_name", "subject"]
+    raw_id_fields = ["recipient"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "created_at", "read_at"]
+    raw_id_fields = ["recipient", "reminder"]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ConversationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "conversations"
+
+    def ready(self):
+        from . import permissions  # noqa: F401 — registers the rules

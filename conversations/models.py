@@ -1,0 +1,407 @@
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from people.models import Person
+
+# Long text is accepted up to this many characters; forms say so past it.
+TEXT_LIMIT = 5000
+
+
+class Relation(models.TextChoices):
+    MANAGER = "manager", "Manager"
+    SKIP_LEVEL = "skip_level", "Skip-level manager"
+    MENTOR = "mentor", "Mentor"
+    PEER = "peer", "Peer"
+    HR = "hr", "HR"
+    OTHER = "other", "Other"
+
+
+class Area(models.TextChoices):
+    """The article's three feedback areas, then the three further fields it names."""
+
+    ABILITIES = "abilities", "Abilities and perceived value"
+    ROADBLOCKS = "roadblocks", "Roadblocks to success"
+    ENVIRONMENT = "environment", "Environment for the greatest contribution"
+    SOFT_SKILLS = "soft_skills", "Soft skills"
+    TECHNICAL_SKILLS = "technical_skills", "Technical skills"
+    PEER_DIFFERENTIATORS = "peer_differentiators", "Key peer differentiators"
+
+
+class Topic(models.TextChoices):
+    SKILL_SETS = "skill_sets", "Skill sets"
+    EXPERIENCE = "experience", "Experience and performance"
+    OPPORTUNITIES = "opportunities", "Opportunities"
+    PROGRESSION = "progression", "Career progression"
+
+
+class Direction(models.TextChoices):
+    """Careers are a climbing wall: up and sideways."""
+
+    GROW = "grow", "Grow in my current role"
+    UP = "up", "Move up"
+    SIDEWAYS = "sideways", "Move sideways"
+    EXPLORE = "explore", "Explore something new"
+
+
+class Horizon(models.TextChoices):
+    SIX_MONTHS = "6m", "Within 6 months"
+    ONE_YEAR = "1y", "Within a year"
+    TWO_THREE_YEARS = "2-3y", "In 2–3 years"
+    LONGER = "5y", "In 5 years or more"
+
+
+# --- Availability ----------------------------------------------------------------------------------------------
+
+
+class AvailabilitySettings(models.Model):
+    """A partner's slot length and how far ahead they can be booked; windows are in the partner's timezone."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="availability")
+    slot_minutes = models.PositiveSmallIntegerField(
+        default=45, validators=[MinValueValidator(15), MaxValueValidator(180)]
+    )
+    weeks_ahead = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1), MaxValueValidator(12)])
+    min_notice_hours = models.PositiveSmallIntegerField(default=12, validators=[MaxValueValidator(14 * 24)])
+
+    class Meta:
+        verbose_name_plural = "availability settings"
+        constraints = [
+            models.CheckConstraint(name="availability_slot_length_in_range",
+                                   condition=Q(slot_minutes__gte=15, slot_minutes__lte=180)),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.slot_minutes}-minute slots"
+
+
+class AvailabilityWindow(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="availability_windows")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(name="window_ends_after_start", condition=Q(end_time__gt=F("start_time"))),
+            models.CheckConstraint(name="window_weekday_valid", condition=Q(weekday__gte=0, weekday__lte=6)),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class DayOff(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="days_off")
+    date = models.DateField()
+    note = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name_plural = "days off"
+        constraints = [models.UniqueConstraint(fields=["person", "date"], name="day_off_once_per_person")]
+
+    def __str__(self):
+        return f"{self.person}: {self.date}"
+
+
+# --- Conversations ---------------------------------------------------------------------------------------------
+
+
+class ConversationQuerySet(models.QuerySet):
+    def involving(self, person):
+        return self.filter(Q(employee=person) | Q(partner=person))
+
+    def active(self):
+        """Booked and not called off: these occupy both people's calendars."""
+        return self.filter(status__in=Conversation.ACTIVE_STATUSES)
+
+    def held(self):
+        return self.filter(status=Conversation.Status.COMPLETED)
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        CONFIRMED = "confirmed", "Confirmed"
+        COMPLETED = "completed", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    class Kind(models.TextChoices):
+        STANDALONE = "standalone", "Standalone career conversation"
+        REVIEW = "review", "Attached to a performance review"
+
+    ACTIVE_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
+
+    employee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conversations_as_employee")
+    partner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conversations_as_partner")
+    relation = models.CharField(max_length=20, choices=Relation.choices,
+                                help_text="The partner's relation to the employee when it was booked.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=500, blank=True, help_text="A room, or a video-call link.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STANDALONE)
+
+    # iCalendar identity: the UID never changes, SEQUENCE rises with every change sent to calendars.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+
+    booked_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancelled_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    change_reason = models.CharField(max_length=500, blank=True,
+                                     help_text="Why it was last rescheduled or cancelled.")
+
+    held_at = models.DateTimeField(null=True, blank=True, help_text="When the partner marked it held or a no-show.")
+    notes_locked_at = models.DateTimeField(null=True, blank=True)
+    employee_reflection = models.TextField(blank=True, max_length=TEXT_LIMIT)
+    notes_acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConversationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(name="conversation_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))),
+            models.CheckConstraint(name="conversation_two_people", condition=~Q(employee=F("partner"))),
+            # The last line against a double booking: one active conversation per partner per start time.
+            # Overlaps that do not share a start are refused by booking.py under a row lock.
+            models.UniqueConstraint(fields=["partner", "starts_at"], condition=Q(status__in=["requested", "confirmed"]),
+                                    name="conversation_partner_slot_once"),
+            models.UniqueConstraint(fields=["employee", "starts_at"], condition=Q(status__in=["requested", "confirmed"]),
+                                    name="conversation_employee_slot_once"),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "status", "starts_at"], name="conversation_employee_status"),
+            models.Index(fields=["partner", "status", "starts_at"], name="conversation_partner_status"),
+            models.Index(fields=["status", "starts_at"], name="conversation_status_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} with {self.partner}, {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    def get_absolute_url(self):
+        return reverse("conversations:detail", args=[self.pk])
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE_STATUSES
+
+    def other_participant(self, person):
+        return self.partner if person.pk == self.employee_id else self.employee
+
+
+class Preparation(models.Model):
+    """The employee's preparation, structured by the article; the partner sees it once it is shared."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="preparation")
+    abilities = models.TextField("Abilities and perceived value", blank=True, max_length=TEXT_LIMIT)
+    roadblocks = models.TextField("Roadblocks to success", blank=True, max_length=TEXT_LIMIT)
+    environment = models.TextField("Environment for my greatest contribution", blank=True, max_length=TEXT_LIMIT)
+    topics = models.JSONField(default=list, blank=True, help_text="Topics to cover (values of Topic).")
+    soft_skills = models.TextField("Feedback wanted on soft skills", blank=True, max_length=TEXT_LIMIT)
+    technical_skills = models.TextField("Feedback wanted on technical skills", blank=True, max_length=TEXT_LIMIT)
+    peer_differentiators = models.TextField("Feedback wanted on key peer differentiators", blank=True,
+                                            max_length=TEXT_LIMIT)
+    aspiration_direction = models.CharField(max_length=20, choices=Direction.choices, blank=True)
+    aspiration_target = models.CharField("Target role or area", max_length=200, blank=True)
+    aspiration_horizon = models.CharField(max_length=10, choices=Horizon.choices, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True, help_text="When the employee shared it with the partner.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Preparation for {self.conversation}"
+
+    @property
+    def is_shared(self):
+        return self.shared_at is not None
+
+    @property
+    def is_empty(self):
+        text_fields = (self.abilities, self.roadblocks, self.environment, self.soft_skills, self.technical_skills,
+                       self.peer_differentiators, self.aspiration_target)
+        return not any(value.strip() for value in text_fields) and not self.topics and not self.aspiration_direction
+
+
+class Notes(models.Model):
+    """One participant's notes on a conversation: shared with the other participant, or private to the author."""
+
+    class Visibility(models.TextChoices):
+        SHARED = "shared", "Shared with the other participant"
+        PRIVATE = "private", "Private to me"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notes_written")
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.SHARED)
+    abilities = models.TextField("Abilities and perceived value", blank=True, max_length=TEXT_LIMIT)
+    roadblocks = models.TextField("Roadblocks to success", blank=True, max_length=TEXT_LIMIT)
+    environment = models.TextField("Environment for the greatest contribution", blank=True, max_length=TEXT_LIMIT)
+    soft_skills = models.TextField(blank=True, max_length=TEXT_LIMIT)
+    technical_skills = models.TextField(blank=True, max_length=TEXT_LIMIT)
+    peer_differentiators = models.TextField("Key peer differentiators", blank=True, max_length=TEXT_LIMIT)
+    summary = models.TextField(blank=True, max_length=TEXT_LIMIT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "notes"
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "author", "visibility"], name="notes_once_per_author_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_visibility_display()} notes by {self.author} on {self.conversation}"
+
+
+class ActionItem(models.Model):
+    class Owner(models.TextChoices):
+        EMPLOYEE = "employee", "The employee"
+        PARTNER = "partner", "The partner"
+        ORGANISATION = "organisation", "The organisation"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="actions")
+    text = models.CharField(max_length=500)
+    owner_kind = models.CharField(max_length=20, choices=Owner.choices)
+    # The person who owns it; empty for organisation-owned actions (HR follows those up).
+    owner = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions_owned")
+    due_on = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="action_owner_matches_kind",
+                condition=Q(owner_kind="organisation", owner__isnull=True)
+                | (~Q(owner_kind="organisation") & Q(owner__isnull=False)),
+            ),
+        ]
+        indexes = [
+            # Used by "My commitments" and the action reminders: open actions by owner and due date.
+            models.Index(fields=["owner", "due_on"], condition=Q(done_at__isnull=True), name="action_open_by_owner"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_done(self):
+        return self.done_at is not None
+
+
+class GuideQuestion(models.Model):
+    """The question library: open questions that help a partner guide rather than direct. HR edits it."""
+
+    area = models.CharField(max_length=30, choices=Area.choices)
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["area", "position", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+# --- Reminders and notifications -------------------------------------------------------------------------------
+
+
+class Reminder(models.Model):
+    """A reminder decided by the sweep, recorded before it is sent so that it is sent once.
+
+    The unique constraint on (kind, recipient, subject, period) is what turns duplicate beat ticks and racing
+    workers into a single row; the status and claim columns make the sending task idempotent.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Conversation due soon"
+        OVERDUE = "overdue", "Conversation overdue"
+        OVERDUE_MANAGER = "overdue_manager", "Report overdue (to manager)"
+        UPCOMING = "upcoming", "Conversation tomorrow"
+        NOTES = "notes", "Mark conversation held"
+        ACTION_DUE = "action_due", "Action due soon"
+        ACTION_OVERDUE = "action_overdue", "Action overdue"
+        DIGEST = "digest", "Weekly team digest"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped (no longer relevant)"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminders")
+    subject = models.CharField(max_length=64, help_text="What it is about, e.g. person:12 or conversation:40.")
+    period = models.CharField(max_length=32, help_text="Which occurrence, e.g. the due date or the ISO week.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    not_before = models.DateTimeField(help_text="Not sent before this time (the recipient's sending window).")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "recipient", "subject", "period"], name="reminder_recorded_once"),
+        ]
+        indexes = [
+            # Used by the sender's sweep: what is still waiting to go out.
+            models.Index(fields=["not_before"], condition=Q(status__in=["pending", "sending"]),
+                         name="reminder_waiting"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient} ({self.period})"
+
+
+class Notification(models.Model):
+    """The in-app copy of what was sent: the bell's list."""
+
+    recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
+    reminder = models.ForeignKey(Reminder, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A reminder's e-mail and its in-app copy go together: one notification per reminder.
+            models.UniqueConstraint(fields=["reminder", "recipient"], name="notification_once_per_reminder",
+                                    condition=Q(reminder__isnull=False)),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,118 @@
+"""Who may see and do what, written once as django-rules predicates.
+
+Views use `has_perm` (or the `visible_*` querysets below); templates use `{% has_perm %}` from rules.
+An object a user may not see answers 404, never 403: its existence is private too.
+"""
+
+import rules
+from django.db.models import Q
+
+from people import roles
+
+from .models import Conversation, Notes
+
+
+def _person(user):
+    return roles.person_of(user)
+
+
+@rules.predicate
+def is_hr(user):
+    return roles.is_hr(user)
+
+
+@rules.predicate
+def has_person(user):
+    return _person(user) is not None
+
+
+@rules.predicate
+def is_partner(user):
+    return roles.is_partner(_person(user))
+
+
+@rules.predicate
+def is_a_manager(user):
+    return roles.is_manager(_person(user))
+
+
+@rules.predicate
+def is_participant(user, conversation):
+    person = _person(user)
+    return person is not None and person.pk in (conversation.employee_id, conversation.partner_id)
+
+
+@rules.predicate
+def is_conversation_employee(user, conversation):
+    person = _person(user)
+    return person is not None and person.pk == conversation.employee_id
+
+
+@rules.predicate
+def is_conversation_partner(user, conversation):
+    person = _person(user)
+    return person is not None and person.pk == conversation.partner_id
+
+
+@rules.predicate
+def is_manager_of(user, person):
+    me = _person(user)
+    return me is not None and person is not None and person.manager_id == me.pk
+
+
+@rules.predicate
+def is_notes_author(user, notes):
+    person = _person(user)
+    return person is not None and notes.author_id == person.pk
+
+
+@rules.predicate
+def is_shared_notes_participant(user, notes):
+    return notes.visibility == Notes.Visibility.SHARED and is_participant(user, notes.conversation)
+
+
+@rules.predicate
+def preparation_is_shared(user, preparation):
+    return preparation.shared_at is not None
+
+
+@rules.predicate
+def is_preparation_employee(user, preparation):
+    return is_conversation_employee(user, preparation.conversation)
+
+
+@rules.predicate
+def is_preparation_partner(user, preparation):
+    return is_conversation_partner(user, preparation.conversation)
+
+
+rules.add_perm("conversations.view_conversation", is_participant)
+rules.add_perm("conversations.change_conversation", is_participant)
+rules.add_perm("conversations.view_preparation", is_preparation_employee | (is_preparation_partner & preparation_is_shared))
+rules.add_perm("conversations.change_preparation", is_preparation_employee)
+rules.add_perm("conversations.view_notes", is_notes_author | is_shared_notes_participant)
+rules.add_perm("conversations.change_notes", is_notes_author)
+rules.add_perm("conversations.offer_availability", is_partner)
+rules.add_perm("conversations.view_participation", is_hr)
+rules.add_perm("conversations.edit_question_library", is_hr)
+rules.add_perm("people.view_team_status", is_manager_of)
+
+
+def visible_conversations(user):
+    """The conversations a user may open: only those they take part in."""
+    person = _person(user)
+    if person is None:
+        return Conversation.objects.none()
+    return Conversation.objects.filter(Q(employee=person) | Q(partner=person))
+
+
+def visible_notes(user):
+    """Notes a user may read: their own, and shared notes on conversations they take part in."""
+    person = _person(user)
+    if person is None:
+        return Notes.objects.none()
+    return Notes.objects.filter(
+        Q(author=person)
+        | Q(visibility=Notes.Visibility.SHARED, conversation__employee=person)
+        | Q(visibility=Notes.Visibility.SHARED, conversation__partner=person)
+    )

@@ -1,0 +1,160 @@
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+MIN_CADENCE_DAYS = 7
+MAX_CADENCE_DAYS = 365
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("“%(value)s” is not a known timezone (use a name such as Europe/London).",
+                              params={"value": value})
+
+
+def timezone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def new_calendar_token():
+    return secrets.token_urlsafe(32)
+
+
+class Organisation(models.Model):
+    """The organisation's settings, edited by HR: one row (pk 1)."""
+
+    name = models.CharField(max_length=200, default="Our organisation")
+    default_cadence_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(MIN_CADENCE_DAYS), MaxValueValidator(MAX_CADENCE_DAYS)],
+        help_text="Days between career conversations unless a person chooses more often.",
+    )
+    notes_edit_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Days after a conversation is held during which its notes can still be edited."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="organisation_cadence_in_range",
+                condition=Q(default_cadence_days__gte=MIN_CADENCE_DAYS, default_cadence_days__lte=MAX_CADENCE_DAYS),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls):
+        organisation, _ = cls.objects.get_or_create(pk=1, defaults={"name": settings.ORGANISATION_NAME})
+        return organisation
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PersonQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def offering_conversations(self):
+        return self.active().filter(offers_conversations=True)
+
+    def managers(self):
+        return self.active().filter(reports__is_active=True).distinct()
+
+
+class Person(models.Model):
+    """Someone in the organisation. Roles follow from the data: every person is an employee, a person with
+    active reports is a manager, a member of the HR group is HR (see people.roles)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person")
+    employee_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    job_title = models.CharField(max_length=150, blank=True)
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
+    manager = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    timezone = models.CharField(max_length=64, default=settings.DEFAULT_PERSON_TIMEZONE, validators=[validate_timezone])
+    start_date = models.DateField(null=True, blank=True)
+    offers_conversations = models.BooleanField(
+        default=False, help_text="Offer career conversations to people other than your own reports."
+    )
+    cadence_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[MinValueValidator(MIN_CADENCE_DAYS), MaxValueValidator(MAX_CADENCE_DAYS)],
+        help_text="Days between your career conversations.",
+    )
+
+    # Reminder preferences: each kind can be turned off (the manager digest's overdue list cannot).
+    remind_due_soon = models.BooleanField(default=True, help_text="When my next conversation is due soon.")
+    remind_overdue = models.BooleanField(default=True, help_text="When my conversation is overdue.")
+    remind_upcoming = models.BooleanField(default=True, help_text="The day before a conversation.")
+    remind_notes = models.BooleanField(default=True, help_text="When a conversation I held still needs marking.")
+    remind_actions = models.BooleanField(default=True, help_text="When an action I own is due or overdue.")
+    weekly_digest = models.BooleanField(default=True, help_text="Monday digest of my team (managers).")
+
+    # Secret for the personal calendar feed; rotating it revokes every subscription made with the old one.
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token, editable=False)
+
+    is_active = models.BooleanField(default=True, help_text="Unticked when the person has left the organisation.")
+    left_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(name="person_not_own_manager", condition=~Q(manager=models.F("pk"))),
+            models.CheckConstraint(
+                name="person_cadence_in_range",
+                condition=Q(cadence_days__gte=MIN_CADENCE_DAYS, cadence_days__lte=MAX_CADENCE_DAYS),
+            ),
+        ]
+        indexes = [models.Index(fields=["manager", "is_active"], name="person_manager_active")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("people:profile", args=[self.pk])
+
+    @property
+    def name(self):
+        return self.user.get_full_name() or self.user.username
+
+    @property
+    def email(self):
+        return self.user.email
+
+    @property
+    def tz(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def clean(self):
+        from people.org import manager_chain_error
+
+        error = manager_chain_error(person=self, manager=self.manager)
+        if error:
+            raise ValidationError({"manager": error})
+        organisation = Organisation.current()
+        if self.cadence_days and self.cadence_days > organisation.default_cadence_days:
+            raise ValidationError({"cadence_days": (
+                f"The organisation's cadence is every {organisation.default_cadence_days} days: "
+                "you can choose more often, not less."
+            )})
