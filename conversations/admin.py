@@ -2,9 +2,13 @@
 only to superusers, and private notes are not listed at all for anyone else."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.utils import timezone
 
+from . import audit
 from .models import (
     ActionItem,
+    AuditEvent,
     AvailabilitySettings,
     AvailabilityWindow,
     Conversation,
@@ -19,11 +23,24 @@ from .models import (
 
 class PrivateTextAdmin(admin.ModelAdmin):
     text_fields = ()
+    # Preparations and notes opened here are recorded in the audit log, so that the employee sees it.
+    audited = False
 
     def get_exclude(self, request, obj=None):
         if request.user.is_superuser:
             return super().get_exclude(request, obj)
         return list(self.text_fields)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if self.audited and request.user.is_superuser and response.status_code in (200, 302):
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                changed = request.method == "POST" and response.status_code == 302
+                audit.record_access(actor=request.user, conversation=obj.conversation, subject=obj,
+                                    action=AuditEvent.Action.CHANGED if changed else AuditEvent.Action.VIEWED,
+                                    now=timezone.now())
+        return response
 
 
 @admin.register(AvailabilitySettings)
@@ -58,6 +75,7 @@ class ConversationAdmin(PrivateTextAdmin):
 
 @admin.register(Preparation)
 class PreparationAdmin(PrivateTextAdmin):
+    audited = True
     list_display = ["conversation", "shared_at", "updated_at"]
     list_select_related = ["conversation__employee__user", "conversation__partner__user"]
     raw_id_fields = ["conversation"]
@@ -67,6 +85,7 @@ class PreparationAdmin(PrivateTextAdmin):
 
 @admin.register(Notes)
 class NotesAdmin(PrivateTextAdmin):
+    audited = True
     list_display = ["conversation", "author", "visibility", "updated_at"]
     list_filter = ["visibility"]
     raw_id_fields = ["conversation", "author"]
@@ -107,3 +126,21 @@ class ReminderAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["title", "recipient", "created_at", "read_at"]
     raw_id_fields = ["recipient", "reminder"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the log is evidence, and an administrator must not be able to edit or delete it."""
+
+    list_display = ["at", "record", "action", "actor_role", "conversation"]
+    list_filter = ["record", "action", "actor_role"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

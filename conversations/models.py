@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -409,3 +410,63 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- Audit -----------------------------------------------------------------------------------------------------
+
+
+class AuditEvent(models.Model):
+    """Someone opened or changed the private records of a conversation, or a person's data was exported or erased.
+
+    The employee whose records they are (`subject`) sees these events; HR sees only their counts (see audit.py).
+    Rows outlive what they point at: an erased person's events keep their role and time, not their identity.
+    """
+
+    class Record(models.TextChoices):
+        PREPARATION = "preparation", "Preparation"
+        SHARED_NOTES = "shared_notes", "Shared notes"
+        PRIVATE_NOTES = "private_notes", "Private notes"
+        PERSONAL_DATA = "personal_data", "Personal data"
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "Viewed"
+        CHANGED = "changed", "Changed"
+        EXPORTED = "exported", "Downloaded"
+        ERASED = "erased", "Erased"
+
+    class Role(models.TextChoices):
+        EMPLOYEE = "employee", "The employee"
+        PARTNER = "partner", "The conversation partner"
+        HR = "hr", "HR"
+        ADMINISTRATOR = "administrator", "An administrator"
+        OTHER = "other", "Someone else"
+
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_role = models.CharField(max_length=20, choices=Role.choices)
+    subject = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events",
+                                help_text="The person whose records these are.")
+    conversation = models.ForeignKey(Conversation, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    record = models.CharField(max_length=20, choices=Record.choices)
+    action = models.CharField(max_length=20, choices=Action.choices)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # Used by "Who has seen my records": one person's events, newest first.
+            models.Index(fields=["subject", "-at"], name="audit_event_by_subject"),
+            # Used by HR's counts over a period.
+            models.Index(fields=["at"], name="audit_event_by_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_record_display()} {self.get_action_display().lower()} by {self.get_actor_role_display()}"
+
+    @property
+    def actor_name(self):
+        if self.actor is None:
+            return "A person who has left"
+        person = getattr(self.actor, "person", None)
+        return person.name if person is not None else (self.actor.get_full_name() or self.actor.get_username())
