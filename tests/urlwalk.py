@@ -15,6 +15,9 @@ SAMPLES = {"int": "1", "str": "sample", "slug": "sample", "uuid": str(uuid.UUID(
 class Route:
     name: str | None
     path: str
+    # The pattern as written in the URLconf, and the names of its parameters, for tests that fill in real values.
+    pattern: str = ""
+    params: tuple = ()
 
 
 def _sample_route(route):
@@ -40,14 +43,22 @@ def _sample(pattern):
     raise TypeError(pattern)
 
 
-def all_routes(patterns=None, prefix="/", namespace=None):
+def _params(pattern):
+    if isinstance(pattern, RoutePattern):
+        return tuple(pattern.converters)
+    return tuple(pattern.regex.groupindex)
+
+
+def all_routes(patterns=None, prefix="/", namespace=None, raw_prefix="/", params=()):
     routes = []
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         here = prefix + _sample(entry.pattern)
+        raw = raw_prefix + str(entry.pattern).lstrip("^").rstrip("$")
+        names = params + _params(entry.pattern)
         if isinstance(entry, URLResolver):
             inner = ":".join(filter(None, [namespace, entry.namespace])) or None
-            routes += all_routes(entry.url_patterns, here, inner)
+            routes += all_routes(entry.url_patterns, here, inner, raw, names)
         elif isinstance(entry, URLPattern):
             name = ":".join(filter(None, [namespace, entry.name])) if entry.name else None
-            routes.append(Route(name, here))
+            routes.append(Route(name, here, raw, names))
     return routes
