@@ -203,3 +203,10 @@ def test_a_strong_new_password_is_accepted(client, employee):
     assert response.status_code == 302
     employee.user.refresh_from_db()
     assert employee.user.check_password("granite-otter-lantern-42")
+
+
+def test_a_sign_in_with_a_name_longer_than_any_user_s_is_refused_like_a_wrong_name(client, employee):
+    response = sign_in(client, "x" * 5000, "anything")
+
+    assert response.status_code == 200
+    assert WRONG in response.content.decode()
