@@ -1,10 +1,11 @@
 """Hostile input for hypothesis, and the check every form must pass with it: no server error; either a clear
-message and nothing saved, or the input saved and shown back as text."""
+message and nothing saved, or the input saved (and shown back as text, see assert_shown_as_text)."""
 
 import datetime
 import re
 
 from django.apps import apps
+from django.contrib.messages import constants, get_messages
 from django.db import transaction
 from django.utils.html import escape
 from hypothesis import HealthCheck, settings
@@ -77,20 +78,35 @@ def database_state(*labels):
 ERROR_MARKERS = re.compile(r'class="[^"]*(invalid-feedback|errorlist|alert-danger|is-invalid)')
 
 
+def explained(response):
+    """The answer tells the person why nothing happened: an error next to a field or in a message, or a 4xx."""
+    if 400 <= response.status_code < 500:
+        return True
+    if response.status_code == 200 and ERROR_MARKERS.search(response.content.decode(errors="replace")):
+        return True
+    return any(message.level >= constants.WARNING for message in get_messages(response.wsgi_request))
+
+
+def shows_errors(response):
+    return response.status_code >= 400 or (
+        response.status_code == 200 and bool(ERROR_MARKERS.search(response.content.decode(errors="replace"))))
+
+
 def submit(client, path, data, *, watched, method="post", **extra):
-    """Submit `data` and check the answer: never a server error; a refusal (a page with a form error, or a 4xx)
-    leaves the watched models exactly as they were. Runs in a savepoint that is rolled back, so that examples do
-    not see each other's rows. Returns (response, refused)."""
+    """Submit `data` and check the answer: never a server error; a refusal saves nothing of the watched models
+    and says why. Runs in a savepoint that is rolled back, so that examples do not see each other's rows.
+    Returns (response, saved): whether any watched row changed."""
     with transaction.atomic():
         before = database_state(*watched)
         response = getattr(client, method)(path, data, **extra)
         assert response.status_code < 500, f"{path} answered {response.status_code} to {data!r}"
-        content = response.content.decode(errors="replace") if response.status_code == 200 else ""
-        refused = response.status_code >= 400 or bool(ERROR_MARKERS.search(content))
-        if refused:
-            assert database_state(*watched) == before, f"{path} saved something while refusing {data!r}"
+        saved = database_state(*watched) != before
+        if shows_errors(response):
+            assert not saved, f"{path} saved something while refusing {data!r}"
+        if not saved:
+            assert explained(response), f"{path} refused {data!r} without saying why"
         transaction.set_rollback(True)
-    return response, refused
+    return response, saved
 
 
 def assert_shown_as_text(page, typed):
