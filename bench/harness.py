@@ -189,6 +189,7 @@ class Accepted:
     message_id: str
     subject: str
     recipients: tuple
+    content: bytes
 
 
 @dataclass
@@ -208,11 +209,12 @@ class SmtpSink:
             import asyncio
 
             await asyncio.sleep(self.delay)
-        parsed = message_from_bytes(envelope.original_content or envelope.content)
+        content = envelope.original_content or envelope.content
+        parsed = message_from_bytes(content)
         with self._lock:
             self.messages.append(Accepted(at=time.time(), message_id=parsed.get("Message-ID", ""),
                                           subject=" ".join(str(parsed.get("Subject", "")).split()),
-                                          recipients=tuple(envelope.rcpt_tos)))
+                                          recipients=tuple(envelope.rcpt_tos), content=content))
         return "250 Message accepted for delivery"
 
     def start(self):
