@@ -97,7 +97,11 @@ def conversation_event(conversation, *, viewer, now):
 
 
 def _calendar(*, method=None, name=None, events=()):
-    return Calendar.new(prodid=PRODID, method=method, name=name, subcomponents=list(events))
+    calendar = Calendar.new(prodid=PRODID, method=method, name=name, subcomponents=list(events))
+    # Calendar.new gives the VCALENDAR a random UID of its own (RFC 7986); the only UID a calendar client should
+    # meet is the event's stable one, so the random one goes.
+    del calendar["UID"]
+    return calendar
 
 
 def invitation_method(conversation):
