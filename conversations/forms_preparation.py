@@ -13,7 +13,7 @@ class PreparationForm(forms.ModelForm):
     """The article's structure: three areas to gather feedback on, the topics to cover, feedback wanted on soft
     skills, technical skills and key peer differentiators, and where the employee wants their career to go."""
 
-    topics = forms.MultipleChoiceField(label="Topics I want to cover", choices=Topic.choices, required=False,
+    topics = forms.MultipleChoiceField(label="Tick what you want to talk about", choices=Topic.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
     aspiration_direction = forms.ChoiceField(
         label="Where I want to go", required=False, widget=forms.RadioSelect,
@@ -62,13 +62,16 @@ class PreparationForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Fieldset("1. Feedback on three areas", "abilities", "roadblocks", "environment"),
-            Fieldset("2. Topics to cover", "topics"),
-            Fieldset("3. Feedback I want on", "soft_skills", "technical_skills", "peer_differentiators"),
+            Fieldset("1. Feedback on three areas", "abilities", "roadblocks", "environment",
+                     css_class="preparation-section"),
+            Fieldset("2. Topics to cover", "topics", css_class="preparation-section"),
+            Fieldset("3. Feedback I want on", "soft_skills", "technical_skills", "peer_differentiators",
+                     css_class="preparation-section"),
             Fieldset(
                 "4. My career aspirations",
                 HTML('{% include "conversations/_previous_aspiration.html" %}'),
                 "aspiration_direction", "aspiration_target", "aspiration_horizon",
+                css_class="preparation-section",
             ),
         )
         self.previous = previous
