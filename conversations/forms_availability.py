@@ -53,10 +53,10 @@ class WindowForm(forms.ModelForm):
 class BaseWindowFormSet(BaseModelFormSet):
     def clean(self):
         super().clean()
-        if any(self.errors):
-            return
-        # An untouched blank row has no cleaned data; a row ticked for removal no longer counts.
-        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        # An untouched blank row has no cleaned data, a row ticked for removal no longer counts, and a row with
+        # errors of its own is already marked.
+        kept = [form for form in self.forms
+                if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")]
         by_day = {}
         for form in kept:
             by_day.setdefault(form.cleaned_data["weekday"], []).append(form)
