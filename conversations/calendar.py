@@ -216,3 +216,21 @@ def send_invitation(*, conversation_id, sequence, now, recipient_id=None):
     logger.info("invitation for conversation %s (sequence %s, %s) sent to %s", conversation_id, sequence,
                 invitation_method(conversation), [person.pk for person in recipients])
     return len(messages)
+
+
+def resend_invitations(*, since, now):
+    """E-mail both participants the current invitation of every conversation changed since a time: the way to
+    catch up after the broker was unreachable and invitations were not queued. Returns (sent, failed) counts.
+
+    Calendars apply a repeated invitation as a no-op (same UID and SEQUENCE), so sending one twice is harmless.
+    """
+    sent = failed = 0
+    changed = Conversation.objects.filter(updated_at__gte=since).order_by("updated_at").values_list("pk", "sequence")
+    for conversation_id, sequence in changed:
+        try:
+            sent += send_invitation(conversation_id=conversation_id, sequence=sequence, now=now)
+        except Exception:
+            # One unreachable mailbox must not stop the others: log it and go on.
+            logger.exception("invitation for conversation %s not sent", conversation_id)
+            failed += 1
+    return sent, failed

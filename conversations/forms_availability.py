@@ -51,6 +51,11 @@ class WindowForm(forms.ModelForm):
 
 
 class BaseWindowFormSet(BaseModelFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this window"
+
     def clean(self):
         super().clean()
         # An untouched blank row has no cleaned data, a row ticked for removal no longer counts, and a row with

@@ -3,9 +3,11 @@ personal feed; the invitation e-mails."""
 
 import datetime
 import email
+import io
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -220,3 +222,21 @@ def test_the_subscription_page_shows_the_private_address(client, employee, setti
 
     assert f"https://careers.example.com/conversations/calendar/{employee.calendar_token}.ics" in page
     assert f"webcal://careers.example.com/conversations/calendar/{employee.calendar_token}.ics" in page
+
+
+def test_invitations_missed_while_the_broker_was_down_are_sent_by_the_command(employee, manager, mentor):
+    ConversationFactory(employee=employee, partner=manager)
+    old = ConversationFactory(employee=employee, partner=mentor)
+    Conversation.objects.filter(pk=old.pk).update(updated_at=datetime.datetime(2026, 1, 1, tzinfo=UTC))
+    output = io.StringIO()
+
+    call_command("send_invitations", "--since", "2026-02-01T00:00", stdout=output)
+
+    assert output.getvalue() == "2 invitation e-mails sent, 0 conversations failed.\n"
+    assert sorted(message.to[0] for message in mail.outbox) == ["eli@example.com", "maya@example.com"]
+    assert all(message.subject.startswith("Invitation: ") for message in mail.outbox)
+
+
+def test_the_command_refuses_a_date_it_cannot_read():
+    with pytest.raises(CommandError, match="is not a date-time"):
+        call_command("send_invitations", "--since", "last tuesday")
