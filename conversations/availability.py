@@ -34,10 +34,9 @@ class Slot:
 def parse_slot_key(value):
     """The UTC start a slot key names, or None when the text is not one."""
     try:
-        parsed = datetime.datetime.strptime(value or "", "%Y-%m-%dT%H:%MZ")
-    except ValueError:
+        return datetime.datetime.strptime(f"{value}+0000", "%Y-%m-%dT%H:%MZ%z")
+    except (TypeError, ValueError):
         return None
-    return parsed.replace(tzinfo=UTC)
 
 
 def settings_for(person):

@@ -40,9 +40,17 @@ def conversation_or_404(request, pk, perm="conversations.view_conversation"):
     return conversation
 
 
+class PartnerLeft(Exception):
+    pass
+
+
 def _bookable_partner_or_404(request, partner_pk):
+    """(employee, partner) when the partner can be booked; PartnerLeft for someone who could until they left."""
     employee = person_or_404(request)
     partner = get_object_or_404(Person.objects.select_related("user", "department", "manager"), pk=partner_pk)
+    if not partner.is_active and (partner.pk == employee.manager_id or partner.offers_conversations):
+        messages.error(request, f"{partner.name} has left the organisation and cannot be booked.")
+        raise PartnerLeft
     if not request.user.has_perm("conversations.book_with", partner):
         raise Http404("Not bookable")
     return employee, partner
@@ -103,7 +111,10 @@ def choose_partner(request):
 
 @require_http_methods(["GET"])
 def pick_slot(request, partner_pk):
-    employee, partner = _bookable_partner_or_404(request, partner_pk)
+    try:
+        employee, partner = _bookable_partner_or_404(request, partner_pk)
+    except PartnerLeft:
+        return redirect("conversations:choose_partner")
     slots = availability.free_slots(partner=partner, employee=employee, now=timezone.now())
     context = {
         "partner": partner,
@@ -133,7 +144,10 @@ def _chosen_slot(request, value, *, employee, partner, by, exclude_pk=None):
 
 @require_http_methods(["GET", "POST"])
 def book(request, partner_pk):
-    employee, partner = _bookable_partner_or_404(request, partner_pk)
+    try:
+        employee, partner = _bookable_partner_or_404(request, partner_pk)
+    except PartnerLeft:
+        return redirect("conversations:choose_partner")
     back_url = reverse("conversations:pick_slot", args=[partner.pk])
     derived = booking.relation_between(employee=employee, partner=partner)
     value = request.POST.get("starts_at") if request.method == "POST" else request.GET.get("start")

@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError
 
 from conversations import booking
 from conversations.models import Conversation, DayOff, Relation
-from tests.factories import AvailabilityFactory, ConversationFactory, PersonFactory, make_hr, weekday_windows
+from tests.factories import AvailabilityFactory, PersonFactory, make_hr, weekday_windows
 
 pytestmark = pytest.mark.django_db
 

@@ -161,6 +161,20 @@ def test_a_too_long_location_is_marked_next_to_the_field_and_nothing_saved(clien
     assert Conversation.objects.count() == 0
 
 
+def test_a_partner_who_left_while_the_page_was_open_is_explained(client, employee, manager):
+    slot = first_free_slot(manager, employee)
+    manager.is_active = False
+    manager.save()
+    signed_in(client, employee)
+
+    response = client.post(reverse("conversations:book", args=[manager.pk]),
+                           {"starts_at": slot.key, "kind": "standalone"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("conversations:choose_partner")
+    assert "Maya Okafor has left the organisation and cannot be booked." in text(response)
+    assert Conversation.objects.count() == 0
+
+
 def test_the_booking_is_confirmed_even_when_the_broker_is_down(client, employee, manager,
                                                                django_capture_on_commit_callbacks):
     slot = first_free_slot(manager, employee)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import expect
 
@@ -147,7 +148,7 @@ def test_a_partner_sets_availability_and_a_day_off(ui, mentor):
     ui.check()
     assert mentor.availability_windows.filter(weekday=5).count() == 1
 
-    day_off = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
+    day_off = (timezone.localdate(timezone=mentor.tz) + datetime.timedelta(days=7)).isoformat()
     days_off = ui.page.get_by_role("region", name="Days off")
     days_off.get_by_label("From").fill(day_off)
     ui.page.get_by_role("button", name="Add days off").click()
