@@ -182,6 +182,8 @@ def book(request, partner_pk):
 @require_http_methods(["GET"])
 def booked(request, pk):
     conversation = conversation_or_404(request, pk)
+    if not conversation.is_active:
+        return redirect(conversation)
     return render(request, "conversations/booked.html", {"conversation": conversation})
 
 

@@ -11,8 +11,15 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from conversations.availability import free_slots
-from conversations.models import Conversation, Relation
-from tests.factories import ActionItemFactory, ConversationFactory, PersonFactory, PreparationFactory, make_hr
+from conversations.models import Conversation, Notes, Relation
+from tests.factories import (
+    ActionItemFactory,
+    ConversationFactory,
+    NotesFactory,
+    PersonFactory,
+    PreparationFactory,
+    make_hr,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -230,6 +237,20 @@ def test_user_text_on_the_page_is_shown_as_text(client, employee, manager):
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert 'href="https://meet.example.com/x"' in page
+
+
+def test_the_page_lists_the_shared_notes_and_actions_read_only(client, employee, manager):
+    conversation = ConversationFactory(employee=employee, partner=manager, status=Conversation.Status.COMPLETED)
+    NotesFactory(conversation=conversation, summary="Strong <i>ownership</i> of billing")
+    NotesFactory(conversation=conversation, visibility=Notes.Visibility.PRIVATE, summary="Private thought")
+    ActionItemFactory(conversation=conversation, text="Shadow the data team", due_on=datetime.date(2026, 5, 4))
+
+    page = text(signed_in(client, employee).get(conversation.get_absolute_url()))
+
+    assert "Strong &lt;i&gt;ownership&lt;/i&gt; of billing" in page
+    assert "Private thought" not in page
+    assert "Shadow the data team — Eli Brandt, due 4 May 2026" in page
+    assert "<textarea" not in page
 
 
 def test_the_invite_downloads_as_an_ics_file(client, employee, manager):
