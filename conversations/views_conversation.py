@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from . import audit, timeline
 from . import preparation as preparations
-from . import timeline
 from .models import Preparation
 from .views_booking import conversation_or_404, person_or_404
 
@@ -45,6 +45,9 @@ def detail(request, pk):
     preparation = Preparation.objects.filter(conversation=conversation).first()
     is_employee = conversation.employee_id == person.pk
     readable = preparation is not None and request.user.has_perm("conversations.view_preparation", preparation)
+    if readable and not preparation.is_empty:
+        audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
+                            action=audit.Action.VIEWED, now=timezone.now())
     context = {
         "conversation": conversation,
         "other": conversation.other_participant(person),

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from . import audit
 from . import preparation as preparations
 from .forms_preparation import PreparationForm
 from .views_booking import conversation_or_404
@@ -32,6 +33,8 @@ def prepare(request, pk):
         form = PreparationForm(request.POST, instance=preparation, previous=previous)
         if form.is_valid():
             preparation = preparations.save_preparation(form=form)
+            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
+                                action=audit.Action.CHANGED, now=timezone.now())
             if action == "unshare":
                 preparations.withdraw_preparation(preparation=preparation)
                 messages.success(request, f"Saved. {conversation.partner.name} no longer sees your preparation.")
@@ -46,6 +49,9 @@ def prepare(request, pk):
         messages.error(request, "Nothing was saved yet: please correct what is marked below.")
     else:
         form = PreparationForm(instance=preparation, previous=previous)
+        if not preparation.is_empty:
+            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
+                                action=audit.Action.VIEWED, now=timezone.now())
     context = {
         "conversation": conversation,
         "preparation": preparation,
@@ -70,6 +76,8 @@ def autosave(request, pk):
         if form.is_valid():
             preparations.save_preparation(form=form)
             context["saved_at"] = timezone.now()
+            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
+                                action=audit.Action.CHANGED, now=context["saved_at"])
         else:
             context["errors"] = [(form.fields[name].label if name in form.fields else "", error)
                                  for name, errors in form.errors.items() for error in errors]

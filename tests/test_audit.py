@@ -159,3 +159,37 @@ def test_the_audit_log_cannot_be_edited_or_deleted_on_the_admin_site(client, con
     client.post(f"/admin/conversations/auditevent/{event.pk}/change/", {"action": "changed"})
     event.refresh_from_db()
     assert event.action == "viewed"
+
+
+# --- Recorded by the pages ------------------------------------------------------------------------------------
+
+
+def test_the_partner_opening_a_conversation_with_a_shared_preparation_is_recorded(client, conversation, mentor,
+                                                                                   employee):
+    PreparationFactory(conversation=conversation, shared_at=NOW)
+    client.force_login(mentor.user)
+
+    assert client.get(f"/conversations/{conversation.pk}/").status_code == 200
+
+    assert list(audit.accesses_to_records_of(employee).values_list("actor_role", "record", "action")) == [
+        ("partner", "preparation", "viewed")]
+
+
+def test_an_unshared_preparation_is_not_opened_by_the_partner_so_nothing_is_recorded(client, conversation, mentor):
+    PreparationFactory(conversation=conversation, shared_at=None)
+    client.force_login(mentor.user)
+
+    client.get(f"/conversations/{conversation.pk}/")
+
+    assert not AuditEvent.objects.exists()
+
+
+def test_saving_and_autosaving_a_preparation_is_recorded_as_a_change_by_the_employee(client, employee, manager):
+    conversation = ConversationFactory(employee=employee, partner=manager)
+    client.force_login(employee.user)
+
+    client.post(f"/conversations/{conversation.pk}/preparation/", {"roadblocks": "Too many meetings"})
+    client.post(f"/conversations/{conversation.pk}/preparation/autosave/", {"roadblocks": "Too many meetings!"})
+
+    assert list(AuditEvent.objects.values_list("actor", "actor_role", "record", "action")) == [
+        (employee.user.pk, "employee", "preparation", "changed")]

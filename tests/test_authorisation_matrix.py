@@ -59,6 +59,11 @@ SIGNED_IN = (302, 200, 200, 200, 200, 200, 200, 200, 200)
 NOT_ALLOWED = (302, 405, 405, 405, 405, 405, 405, 405, 405)
 PEOPLE_ONLY = (302, 200, 200, 200, 200, 200, 200, 200, 404)  # a superuser with no person has no records
 HR_ONLY = (302, 404, 404, 404, 404, 404, 404, 200, 404)
+# The conversation every object URL points at is the employee's with the mentor (not with their manager).
+PARTICIPANTS = (302, 200, 404, 404, 404, 200, 404, 404, 404)
+PARTICIPANTS_REDIRECTED = (302, 302, 404, 404, 404, 302, 404, 404, 404)
+EMPLOYEE_ONLY = (302, 200, 404, 404, 404, 404, 404, 404, 404)
+PERSONS_REDIRECTED = (302, 302, 302, 302, 302, 302, 302, 302, 404)
 # The admin site lets in staff only, and sends everyone else to its own sign-in page.
 ADMIN_STAFF_ONLY = (302, 302, 302, 302, 302, 302, 302, 302, 200)
 ADMIN_NOBODY = (302, 302, 302, 302, 302, 302, 302, 302, 403)
@@ -91,6 +96,37 @@ EXPECTED = {
     "people:personal_data_download": Expect(get=PEOPLE_ONLY, post=(302, 405, 405, 405, 405, 405, 405, 405, 405)),
     "people:hr_privacy": Expect(get=HR_ONLY, post=(302, 405, 405, 405, 405, 405, 405, 405, 405)),
     "people:erase_person": Expect(get=HR_ONLY, post=HR_ONLY, params={"pk": "leaver"}),
+    # Booking, conversations, preparation, calendar and availability.
+    "conversations:list": Expect(get=PEOPLE_ONLY, post=NOT_ALLOWED),
+    "conversations:timeline": Expect(get=PEOPLE_ONLY, post=NOT_ALLOWED),
+    "conversations:choose_partner": Expect(get=PEOPLE_ONLY, post=NOT_ALLOWED),
+    # Anyone may book a mentor who offers conversations, except the mentor themselves.
+    "conversations:pick_slot": Expect(get=(302, 200, 200, 200, 200, 404, 200, 200, 404), post=NOT_ALLOWED,
+                                      params={"partner_pk": "partner_mentor"}),
+    # Without a chosen time, the confirmation sends the person back to the free times.
+    "conversations:book": Expect(get=(302, 302, 302, 302, 302, 404, 302, 302, 404),
+                                 post=(302, 302, 302, 302, 302, 404, 302, 302, 404),
+                                 params={"partner_pk": "partner_mentor"}),
+    "conversations:detail": Expect(get=PARTICIPANTS, post=NOT_ALLOWED, params={"pk": "conversation"}),
+    "conversations:booked": Expect(get=PARTICIPANTS, post=NOT_ALLOWED, params={"pk": "conversation"}),
+    "conversations:reschedule_pick_slot": Expect(get=PARTICIPANTS, post=NOT_ALLOWED, params={"pk": "conversation"}),
+    "conversations:reschedule": Expect(get=PARTICIPANTS_REDIRECTED, post=PARTICIPANTS_REDIRECTED,
+                                       params={"pk": "conversation"}),
+    "conversations:cancel": Expect(get=PARTICIPANTS, post=PARTICIPANTS, params={"pk": "conversation"}),
+    "conversations:prepare": Expect(get=EMPLOYEE_ONLY, post=(302, 302, 404, 404, 404, 404, 404, 404, 404),
+                                    params={"pk": "conversation"}),
+    "conversations:autosave_preparation": Expect(get=NOT_ALLOWED, post=EMPLOYEE_ONLY, params={"pk": "conversation"}),
+    "conversations:download_invite": Expect(get=PARTICIPANTS, post=NOT_ALLOWED, params={"pk": "conversation"}),
+    "conversations:resend_invitation": Expect(get=NOT_ALLOWED, post=PARTICIPANTS_REDIRECTED,
+                                              params={"pk": "conversation"}),
+    "conversations:availability": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
+    "conversations:remove_day_off": Expect(get=NOT_ALLOWED, post=(302, 404, 404, 404, 404, 302, 404, 404, 404),
+                                           params={"pk": "day_off"}),
+    "conversations:calendar": Expect(get=PEOPLE_ONLY, post=NOT_ALLOWED),
+    "conversations:rotate_calendar_link": Expect(get=NOT_ALLOWED, post=PERSONS_REDIRECTED),
+    # The feed is read by calendar apps without a session: the secret in the URL is the key.
+    "conversations:calendar_feed": Expect(get=EVERYONE_200, post=(405,) * 9,
+                                          params={"token": "employee_calendar_token"}),
     # The admin site's own pages.
     "admin:index": Expect(get=ADMIN_STAFF_ONLY, post=ADMIN_NOT_EXERCISED),
     "admin:login": Expect(get=(200, 200, 200, 200, 200, 200, 200, 200, 302),
@@ -184,7 +220,8 @@ class World:
         for partner in (self.manager, self.other_manager, self.partner_mentor, self.other_mentor):
             AvailabilityFactory(person=partner)
             weekday_windows(partner)
-        DayOff.objects.create(person=self.partner_mentor, date=now.date() + datetime.timedelta(days=20))
+        self.day_off = DayOff.objects.create(person=self.partner_mentor, date=now.date() + datetime.timedelta(days=20))
+        self.employee_calendar_token = self.employee.calendar_token
 
         # The conversation every object URL points at: the employee with a mentor, not with their manager.
         self.conversation = ConversationFactory(employee=self.employee, partner=self.partner_mentor,

@@ -29,8 +29,9 @@ def test_an_unknown_id_however_large_answers_404(route):
     for unknown in UNKNOWN_IDS:
         path = re.sub(r"<int:\w+>", unknown, route.pattern)
         path = re.sub(r"<(?:\w+:)?\w+>", "sample", path)
-        assert client.get(path).status_code == 404, path
-        assert client.post(path, {}).status_code == 404, path
+        answers = (client.get(path).status_code, client.post(path, {}).status_code)
+        # 405 for the method a page does not take; 404 for the other.
+        assert set(answers) <= {404, 405} and 404 in answers, f"{path}: {answers}"
 
 
 @FUZZ
