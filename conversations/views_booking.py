@@ -241,7 +241,7 @@ def reschedule(request, pk):
 def cancel(request, pk):
     conversation = conversation_or_404(request, pk, perm="conversations.cancel_conversation")
     me = person_or_404(request)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             booking.cancel_conversation(conversation=conversation, by=me, reason=form.cleaned_data["reason"],

@@ -7,6 +7,7 @@ import re
 from django.apps import apps
 from django.contrib.messages import constants, get_messages
 from django.db import transaction
+from django.template.defaultfilters import urlize
 from django.utils.html import escape
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from conversations.models import TEXT_LIMIT
 
 # Shared settings for form fuzzing: examples run inside one test's database transaction, each in a savepoint.
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                       HealthCheck.too_slow])
 
 SCRIPTS = [
@@ -75,7 +76,7 @@ def database_state(*labels):
     }
 
 
-ERROR_MARKERS = re.compile(r'class="[^"]*(invalid-feedback|errorlist|alert-danger|is-invalid)')
+ERROR_MARKERS = re.compile(r'class="[^"]*(invalid-feedback|errorlist|alert-danger|is-invalid|text-danger)')
 
 
 def explained(response):
@@ -109,8 +110,10 @@ def submit(client, path, data, *, watched, method="post", **extra):
     return response, saved
 
 
-def assert_shown_as_text(page, typed):
-    """`typed` appears on the page escaped, and none of its markup survives."""
-    assert escape(typed) in page, f"{typed!r} is not shown as text"
+def assert_shown_as_text(page, typed, *, linked=False):
+    """`typed` appears on the page escaped (with its web addresses made links, where the page does that), and
+    none of its own markup survives."""
+    shown = urlize(typed, autoescape=True) if linked else escape(typed)
+    assert shown in page, f"{typed!r} is not shown as text"
     if "<" in typed:
         assert typed not in page, f"{typed!r} is in the page as markup"
