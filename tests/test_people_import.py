@@ -396,7 +396,8 @@ def test_an_active_person_whose_manager_leaves_is_a_warning_not_a_problem():
 
     result = plan(text)
 
-    assert problems(result, blocking=False) == [(3, "Manager", "Their manager, Ada Lovelace, is marked as having left.")]
+    assert problems(result, blocking=False) == [
+        (3, "Manager", "Their manager, Ada Lovelace, is marked as having left.")]
     assert problems(result) == []
 
 
