@@ -47,15 +47,19 @@ def import_detail(request, pk):
     problems = preview.get("problems", [])
     errors = [problem for problem in problems if problem["blocking"]]
     warnings = [problem for problem in problems if not problem["blocking"]]
+    counts = preview.get("counts", {})
     return render(request, "people/import_detail.html", {
         "people_import": people_import,
         "preview": preview,
-        "counts": preview.get("counts", {}),
+        "counts": counts,
+        # The preview lists a sample of each kind of change; how many more there are:
+        "more_create": counts.get("create", 0) - len(preview.get("create", [])),
+        "more_update": counts.get("update", 0) - len(preview.get("update", [])),
+        "more_leave": preview.get("missing", 0) - len(preview.get("leave", [])),
         "errors": errors[:PROBLEMS_SHOWN],
         "error_count": len(errors),
         "warnings": warnings[:PROBLEMS_SHOWN],
         "progress": importing.import_progress(people_import.pk),
-        "sample_size": importing.SAMPLE_SIZE,
     })
 
 

@@ -354,6 +354,7 @@ class Plan:
                 for row in self.rows_to("update")[:SAMPLE_SIZE]
             ],
             "leave": [{"name": person["name"], "email": person["email"]} for person in self.leavers[:SAMPLE_SIZE]],
+            "missing": len(self.leavers),
             "departments": self.departments_to_create[:SAMPLE_SIZE],
         }
 

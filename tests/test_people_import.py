@@ -451,3 +451,14 @@ def test_progress_is_reported_through_every_stage():
         ("Adding new people", 2000, 2500),
         ("Adding new people", 2500, 2500),
     ]
+
+
+def test_an_active_person_whose_manager_left_before_ever_being_here_gets_no_manager_and_a_warning():
+    text = HEADER + "E1,old@example.com,Old,Boss,Director,Sales,,,,Terminated\n" + \
+        "E2,new@example.com,New,Hire,Rep,Sales,E1,,,Active\n"
+
+    outcome = apply(text)
+
+    assert problems(outcome.plan, blocking=False) == [(3, "Manager", (
+        "Their manager, Old Boss (line 2), has left and was never in careerconv: no manager is set."))]
+    assert outcome.applied and Person.objects.get(employee_id="E2").manager is None
