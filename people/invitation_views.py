@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 
 from .invitations import invitation_tokens
 
 
+@method_decorator(login_not_required, name="dispatch")
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     """The link in an invitation: the new person chooses a password and is signed in."""
 
