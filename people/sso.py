@@ -191,7 +191,8 @@ class SSOStartView(OIDCAuthenticationRequestView):
             self.OIDC_OP_AUTH_ENDPOINT = provider().authorization_endpoint
         except ProviderUnavailable as error:
             logger.warning("single sign-on: %s", error)
-            messages.error(request, f"{settings.OIDC_PROVIDER_NAME.capitalize()} cannot be reached right now. "
+            name = settings.OIDC_PROVIDER_NAME
+            messages.error(request, f"{name[:1].upper()}{name[1:]} cannot be reached right now. "
                                     "Try again in a few minutes.")
             return redirect(settings.LOGIN_URL)
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
