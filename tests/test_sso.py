@@ -9,7 +9,6 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from tests.factories import PASSWORD, PersonFactory
-from tests.oidc_provider import OIDCProvider
 from tests.test_settings import PRODUCTION, run
 
 pytestmark = pytest.mark.django_db
@@ -22,16 +21,9 @@ PASSWORD_BACKENDS = [
 
 
 @pytest.fixture
-def provider(settings):
-    running = OIDCProvider(client_id="careerconv", client_secret="client-secret").start()
-    settings.OIDC_ENABLED = True
-    settings.OIDC_PROVIDER_NAME = "Acme SSO"
-    settings.OIDC_OP_DISCOVERY_URL = running.discovery_url
-    settings.OIDC_RP_CLIENT_ID = "careerconv"
-    settings.OIDC_RP_CLIENT_SECRET = "client-secret"
-    settings.AUTHENTICATION_BACKENDS = [*PASSWORD_BACKENDS, "people.sso.EmailOIDCBackend"]
-    yield running
-    running.stop()
+def provider(oidc_provider, settings):
+    assert settings.AUTHENTICATION_BACKENDS == [*PASSWORD_BACKENDS, "people.sso.EmailOIDCBackend"]
+    return oidc_provider
 
 
 def sign_in_with_sso(client, provider, *, email, next_url="", **claims):
