@@ -509,8 +509,11 @@ def _check_row(raw, people_file, problems, today):
     if not first_name and not last_name:
         first_name, _, last_name = cells.get("name", "").partition(" ")
         last_name = last_name.strip()
+    name_column = "first_name" if "first_name" in people_file.headers else "name"
     if not first_name and not last_name:
-        problem("first_name" if "first_name" in people_file.headers else "name", "The name is missing.")
+        problem(name_column, "The name is missing.")
+    elif max(len(first_name), len(last_name)) > 150:
+        problem(name_column, "A first or last name longer than 150 characters does not fit.")
 
     timezone_name = ""
     if cells.get("timezone"):
@@ -727,7 +730,8 @@ def _decide_action(row, person, people_file, names):
         compare("Employee id", None, row.employee_id)
     if "job_title" in present:
         compare("Job title", person["job_title"], row.job_title)
-    if "department" in present:
+    if "department" in present and (person["department"] or "").lower() != (row.department or "").lower():
+        # Departments match whatever their case: "engineering" in the file is the Engineering already here.
         compare("Department", person["department"], row.department)
     if "manager" in present:
         old_manager = ("person", person["manager_id"]) if person["manager_id"] else None
@@ -735,6 +739,9 @@ def _decide_action(row, person, people_file, names):
             changes.append(("Manager", names.get(old_manager, "—"), names.get(row.manager_key, "—")))
     if "start_date" in present:
         compare("Start date", person["start_date"], row.start_date)
+    if not row.is_active and not person["is_active"] and "left_on" not in present:
+        # Someone who left already keeps their leaving date when the file does not give one.
+        row.left_on = person["left_on"]
     if person["is_active"] != row.is_active:
         changes.append(("Status", "Active" if person["is_active"] else "Left", "Active" if row.is_active else "Left"))
     elif not row.is_active and "left_on" in present:

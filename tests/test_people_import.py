@@ -462,3 +462,24 @@ def test_an_active_person_whose_manager_left_before_ever_being_here_gets_no_mana
     assert problems(outcome.plan, blocking=False) == [(3, "Manager", (
         "Their manager, Old Boss (line 2), has left and was never in careerconv: no manager is set."))]
     assert outcome.applied and Person.objects.get(employee_id="E2").manager is None
+
+
+def test_a_department_written_in_another_case_is_the_same_department():
+    apply(GOOD_FILE)
+
+    outcome = apply(GOOD_FILE.replace(",Engineering,", ",ENGINEERING,"))
+
+    assert outcome.plan.counts()["update"] == 0 and outcome.plan.counts()["departments"] == 0
+    assert Department.objects.filter(name__iexact="engineering").count() == 1
+
+
+def test_someone_who_left_keeps_their_leaving_date_when_the_file_gives_none():
+    apply(GOOD_FILE)
+    Person.objects.filter(employee_id="E003").update(is_active=False, left_on=datetime.date(2025, 12, 31))
+
+    outcome = apply(GOOD_FILE.replace("2022-09-12,\n", "2022-09-12,Left\n").replace("Alan,", "Alan-Mathison,"))
+
+    alan = Person.objects.get(employee_id="E003")
+    assert outcome.plan.counts()["update"] == 1
+    assert (alan.is_active, alan.left_on, alan.user.first_name) == (False, datetime.date(2025, 12, 31),
+                                                                    "Alan-Mathison")
