@@ -939,7 +939,23 @@ def progress_key(import_id):
 
 def import_progress(import_id):
     """The latest progress of a running import, as {"stage", "done", "total"}, or None."""
-    return caches[PROGRESS_CACHE].get(progress_key(import_id))
+    try:
+        return caches[PROGRESS_CACHE].get(progress_key(import_id))
+    except Exception:
+        # Progress is a nicety: without the cache, the page shows the import as running, without figures.
+        logger.warning("progress of people import %s unavailable", import_id, exc_info=True)
+        return None
+
+
+def _record_progress(import_id, progress):
+    try:
+        if progress is None:
+            caches[PROGRESS_CACHE].delete(progress_key(import_id))
+        else:
+            caches[PROGRESS_CACHE].set(progress_key(import_id), progress, timeout=24 * 60 * 60)
+    except Exception:
+        # An unreachable cache must not fail the import it reports on.
+        logger.warning("progress of people import %s not recorded", import_id, exc_info=True)
 
 
 def preview_import(*, data, file_name, full, invite, created_by, today):
@@ -979,10 +995,9 @@ def run_import(*, import_id, now, today):
     if not claimed:
         return
     people_import = PeopleImport.objects.get(pk=import_id)
-    cache = caches[PROGRESS_CACHE]
 
     def progress(stage, done, total):
-        cache.set(progress_key(import_id), {"stage": stage, "done": done, "total": total}, timeout=24 * 60 * 60)
+        _record_progress(import_id, {"stage": stage, "done": done, "total": total})
 
     people_file = read_people_file(people_import.content.encode("utf-8"))
     try:
@@ -995,7 +1010,7 @@ def run_import(*, import_id, now, today):
             status=PeopleImport.Status.FAILED, finished_at=timezone.now(),
             result={"applied": False, "error": "Something went wrong while importing: nothing was changed."},
         )
-        cache.delete(progress_key(import_id))
+        _record_progress(import_id, None)
         return
     people_import.result = outcome.summary()
     people_import.finished_at = timezone.now()
@@ -1007,6 +1022,6 @@ def run_import(*, import_id, now, today):
         people_import.status = PeopleImport.Status.FAILED
         people_import.preview = outcome.plan.as_preview()
     people_import.save(update_fields=["result", "finished_at", "status", "content", "preview"])
-    cache.delete(progress_key(import_id))
+    _record_progress(import_id, None)
     if people_import.sends_invitations and outcome.created_person_ids:
         invite_later(person_ids=outcome.created_person_ids, sent_by_id=people_import.created_by_id)

@@ -257,3 +257,18 @@ def test_the_command_lists_problems_by_line_and_fails(tmp_path):
 def test_the_command_explains_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="Cannot read .*missing.csv: No such file or directory."):
         call_command("import_people", str(tmp_path / "missing.csv"))
+
+
+def test_an_unreachable_progress_cache_does_not_fail_the_import(hr_client, settings,
+                                                                django_capture_on_commit_callbacks):
+    upload(hr_client, GOOD)
+    people_import = PeopleImport.objects.get()
+    settings.CACHES = {**settings.CACHES, "progress": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        hr_client.post(reverse("people:import_confirm", args=[people_import.pk]))
+
+    people_import.refresh_from_db()
+    assert people_import.status == PeopleImport.Status.DONE
+    assert "Imported" in hr_client.get(people_import.get_absolute_url()).text
