@@ -166,10 +166,10 @@ def read_people_file(data):
             "and upload it again."
         )))
         return people_file
-    people_file.text = text
     if "\x00" in text:
         people_file.problems.append(Problem(1, "", "This is not a CSV file (it holds binary data)."))
         return people_file
+    people_file.text = text
 
     lines = text.splitlines()
     first_line_number = 1
@@ -198,7 +198,7 @@ def read_people_file(data):
                 continue
             if len(people_file.rows) >= MAX_ROWS:
                 people_file.problems.append(Problem(line, "", (
-                    f"The file has more than {MAX_ROWS:,} people: split it, or ask us to raise the limit."
+                    f"The file has more than {MAX_ROWS:,} people: split it into smaller files."
                 )))
                 return people_file
             extra = [cell for cell in record[len(header):] if cell.strip()]
@@ -318,8 +318,8 @@ class Plan:
         return [row for row in self.rows if row.action == action]
 
     def counts(self):
-        left_by_status = sum(1 for row in self.rows if row.action == "update" and any(
-            change[0] == "Status" for change in row.changes) and not row.is_active)
+        left_by_status = sum(1 for row in self.rows_to("update")
+                             if not row.is_active and self.existing[row.person_id]["is_active"])
         return {
             "rows": len(self.people_file.rows),
             "create": len(self.rows_to("create")),
@@ -363,7 +363,7 @@ def _existing_people():
     """Everyone already in the database, in one query, as plain values."""
     people = {}
     for values in Person.objects.values(
-        "pk", "employee_id", "job_title", "department__name", "manager_id", "timezone", "start_date", "is_active",
+        "pk", "employee_id", "job_title", "department__name", "manager_id", "start_date", "is_active",
         "left_on", "user_id", "user__email", "user__first_name", "user__last_name", "user__username",
     ):
         people[values["pk"]] = {
@@ -372,7 +372,6 @@ def _existing_people():
             "job_title": values["job_title"],
             "department": values["department__name"],
             "manager_id": values["manager_id"],
-            "timezone": values["timezone"],
             "start_date": values["start_date"],
             "is_active": values["is_active"],
             "left_on": values["left_on"],
