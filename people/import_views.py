@@ -104,9 +104,14 @@ def import_problems_csv(request, pk):
     writer = csv.writer(response)
     writer.writerow(["Line", "Column", "Problem", "Blocks the import"])
     for problem in people_import.preview.get("problems", []):
-        writer.writerow([problem["line"], problem["column"], problem["message"],
+        writer.writerow([problem["line"], _inert(problem["column"]), _inert(problem["message"]),
                          "yes" if problem["blocking"] else "no"])
     return response
+
+
+def _inert(text):
+    """Text from the uploaded file that a spreadsheet would run as a formula is kept as text."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @hr_only

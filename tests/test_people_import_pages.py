@@ -272,3 +272,12 @@ def test_an_unreachable_progress_cache_does_not_fail_the_import(hr_client, setti
     people_import.refresh_from_db()
     assert people_import.status == PeopleImport.Status.DONE
     assert "Imported" in hr_client.get(people_import.get_absolute_url()).text
+
+
+def test_text_from_the_file_cannot_become_a_formula_in_the_problems_csv(hr_client):
+    upload(hr_client, HEADER + '=1+1,=cmd@example.com,Ada,L,CTO,Eng,\n' + 'E2,=cmd@example.com,Bo,L,CTO,Eng,\n')
+    people_import = PeopleImport.objects.get()
+
+    lines = hr_client.get(reverse("people:import_problems", args=[people_import.pk])).content.decode("utf-8-sig")
+
+    assert "3,Email,'=cmd@example.com is also on line 2.,yes" in lines.splitlines()
