@@ -121,3 +121,24 @@ def test_a_person_signs_in_with_single_sign_on_in_the_browser(ui, oidc_provider)
     assert ui.page.get_by_role("heading", name="Hello, Nia").is_visible()
     person.user.refresh_from_db()
     assert person.user.last_login is not None
+
+
+@pytest.mark.redis
+def test_a_long_import_runs_on_the_worker_while_the_page_follows_its_progress(ui, hr, tmp_path, celery_live_worker):
+    rows = ["E0,boss@example.com,Bo,Ss,CEO,Board,,Active"] + [
+        f"E{n},p{n}@example.com,P{n},Person,Engineer,Engineering,E0,Active" for n in range(1, 3000)]
+    people = tmp_path / "everyone.csv"
+    people.write_text(HEADER + "\n".join(rows) + "\n")
+    ui.sign_in("hana")
+    ui.goto("/people/import/")
+    ui.page.get_by_label("E-mail an invitation to each new person").uncheck()
+    ui.page.get_by_label("CSV file").set_input_files(str(people))
+    ui.page.get_by_role("button", name="Preview the import").click()
+    ui.page.get_by_role("button", name="Import now").click()
+
+    # The page polls the worker's progress until the result replaces the bar, without a reload.
+    ui.page.get_by_role("heading", name="Imported").wait_for(timeout=60_000)
+    ui.check()
+
+    assert ui.page.get_by_text("3000 new, 0 updated, 0 marked as left, 0 unchanged").is_visible()
+    assert Person.objects.filter(manager__employee_id="E0").count() == 2999
