@@ -119,6 +119,32 @@ def visible_notes(user):
     )
 
 
+# --- Booking ----------------------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def conversation_is_active(user, conversation):
+    return conversation.is_active
+
+
+def can_book_with(*, employee, partner):
+    """An employee books their manager, or anyone who offers career conversations, never themselves."""
+    if partner.pk == employee.pk or not partner.is_active:
+        return False
+    return partner.pk == employee.manager_id or partner.offers_conversations
+
+
+@rules.predicate
+def may_book_with(user, partner):
+    person = _person(user)
+    return person is not None and partner is not None and can_book_with(employee=person, partner=partner)
+
+
+rules.add_perm("conversations.book_with", may_book_with)
+rules.add_perm("conversations.reschedule_conversation", is_participant & conversation_is_active)
+rules.add_perm("conversations.cancel_conversation", is_participant & conversation_is_active)
+
+
 # --- People: the directory, profiles, the people import and invitations ----------------------------------------
 
 @rules.predicate
