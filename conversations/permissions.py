@@ -146,6 +146,28 @@ rules.add_perm("conversations.reschedule_conversation", is_participant & convers
 rules.add_perm("conversations.cancel_conversation", is_participant & conversation_is_active)
 
 
+# --- People: the directory, profiles, the people import and invitations ----------------------------------------
+
+@rules.predicate
+def is_self(user, person):
+    me = _person(user)
+    return me is not None and person is not None and me.pk == person.pk
+
+
+@rules.predicate
+def is_active_person(user, person):
+    return person is not None and person.is_active
+
+
+rules.add_perm("people.view_directory", has_person | is_hr)
+# Someone who has left is gone from the directory; only HR still opens their profile.
+rules.add_perm("people.view_profile", is_self | is_hr | (has_person & is_active_person))
+rules.add_perm("people.edit_profile", is_self)
+rules.add_perm("people.see_account", is_hr)  # e-mail, employee id, sign-in and invitation status
+rules.add_perm("people.import_people", is_hr)
+rules.add_perm("people.invite_people", is_hr)
+
+
 @rules.predicate
 def is_erasable_leaver(user, person):
     """A person who left, not yet erased, and not the one asking."""
