@@ -8,6 +8,7 @@ model added later cannot be forgotten by the export or the erasure.
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -34,7 +35,7 @@ from conversations.models import (
 )
 from conversations.permissions import visible_notes
 
-from .models import Person, new_calendar_token
+from .models import Invitation, PeopleImport, Person, new_calendar_token
 
 # Where each model that refers to a person ends up in the download.
 EXPORTED = {
@@ -53,6 +54,7 @@ EXPORTED = {
     "axes.accesslog": "sign_ins.json",
     "axes.accessattempt": "sign_ins.json",
     "axes.accessfailurelog": "sign_ins.json",
+    "people.invitation": "profile.json (when you were invited)",
 }
 # Models that refer to a person but hold nothing about them, and why.
 NOT_EXPORTED = {
@@ -60,11 +62,13 @@ NOT_EXPORTED = {
     "people.department": "an organisational unit",
     "auth.group": "a role; the person's groups are listed in profile.json",
     "auth.permission": "a role's rights",
+    "people.peopleimport": "a file HR uploaded, linked to who uploaded it; a person erased is erased from it too",
 }
 
 ERASED_FIRST_NAME = "Former"
 ERASED_LAST_NAME = "colleague"
 ERASED_ACTION_TEXT = "(erased)"
+ERASED_TEXT = "(erased)"
 
 PREPARATION_TEXT = ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills",
                     "peer_differentiators", "aspiration_target")
@@ -124,6 +128,8 @@ def _profile(person):
         },
         "created_at": person.created_at,
         "updated_at": person.updated_at,
+        "invited_at": list(Invitation.objects.filter(person=person).order_by("sent_at")
+                           .values_list("sent_at", flat=True)),
     }
 
 
@@ -278,6 +284,27 @@ def leavers():
             .select_related("user", "department").order_by("erased", "-left_on", "pk"))
 
 
+def _scrubbed(value, tokens):
+    if isinstance(value, str):
+        for token in tokens:
+            # Whole tokens only: erasing employee id "17" must leave "170" and "17 people" alone.
+            value = re.sub(rf"(?<![\w@.-]){re.escape(token)}(?![\w@.-])", ERASED_TEXT, value, flags=re.IGNORECASE)
+        return value
+    if isinstance(value, list):
+        return [_scrubbed(item, tokens) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, tokens) for key, item in value.items()}
+    return value
+
+
+def _scrub_imports(*, tokens):
+    """People files HR uploaded name the person in their previews, results and (until imported) their text."""
+    for people_import in PeopleImport.objects.all():
+        fields = {name: _scrubbed(getattr(people_import, name), tokens) for name in ("content", "preview", "result")}
+        if any(fields[name] != getattr(people_import, name) for name in fields):
+            PeopleImport.objects.filter(pk=people_import.pk).update(**fields)
+
+
 @dataclass(frozen=True)
 class Erasure:
     conversations: int
@@ -304,7 +331,8 @@ def erase_person(*, person, erased_by, now):
 
     with transaction.atomic():
         user = person.user
-        old_username = user.get_username()
+        old_username, old_email, old_name, old_employee_id = (user.get_username(), user.email, person.name,
+                                                               person.employee_id)
         user.username = f"erased-{person.pk}"
         user.first_name, user.last_name, user.email = ERASED_FIRST_NAME, ERASED_LAST_NAME, ""
         user.is_active = user.is_staff = user.is_superuser = False
@@ -332,8 +360,10 @@ def erase_person(*, person, erased_by, now):
         ).update(**dict.fromkeys(NOTES_TEXT, ""))
         actions = ActionItem.objects.filter(conversation__employee=person).update(text=ERASED_ACTION_TEXT)
 
+        _scrub_imports(tokens=[token for token in (old_email, old_name, old_employee_id) if token])
         deleted = 0
         for queryset in (
+            Invitation.objects.filter(person=person),
             Notification.objects.filter(recipient=person),
             Reminder.objects.filter(recipient=person),
             DayOff.objects.filter(person=person),

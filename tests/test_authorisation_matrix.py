@@ -34,7 +34,7 @@ from conversations.models import (
     Notification,
     Reminder,
 )
-from people.models import Department, Organisation
+from people.models import Department, Invitation, Organisation, PeopleImport
 from tests.factories import (
     ActionItemFactory,
     AvailabilityFactory,
@@ -64,6 +64,9 @@ PARTICIPANTS = (302, 200, 404, 404, 404, 200, 404, 404, 404)
 PARTICIPANTS_REDIRECTED = (302, 302, 404, 404, 404, 302, 404, 404, 404)
 EMPLOYEE_ONLY = (302, 200, 404, 404, 404, 404, 404, 404, 404)
 PERSONS_REDIRECTED = (302, 302, 302, 302, 302, 302, 302, 302, 404)
+HR_AND_ADMIN = (302, 404, 404, 404, 404, 404, 404, 200, 200)
+HR_AND_ADMIN_POST_ONLY = (302, 404, 404, 404, 404, 404, 404, 405, 405)
+HR_AND_ADMIN_REDIRECTED = (302, 404, 404, 404, 404, 404, 404, 302, 302)
 # The admin site lets in staff only, and sends everyone else to its own sign-in page.
 ADMIN_STAFF_ONLY = (302, 302, 302, 302, 302, 302, 302, 302, 200)
 ADMIN_NOBODY = (302, 302, 302, 302, 302, 302, 302, 302, 403)
@@ -127,6 +130,28 @@ EXPECTED = {
     # The feed is read by calendar apps without a session: the secret in the URL is the key.
     "conversations:calendar_feed": Expect(get=EVERYONE_200, post=(405,) * 9,
                                           params={"token": "employee_calendar_token"}),
+    # People: directory, profiles, invitations and the import (HR). The admin's superuser passes the HR rules:
+    # people's names and titles are theirs to manage on the admin site anyway.
+    "people:directory": Expect(get=SIGNED_IN, post=SIGNED_IN),
+    "people:profile": Expect(get=SIGNED_IN, post=(302, 200, 404, 404, 404, 404, 404, 404, 200),
+                             params={"pk": "employee"}),
+    "people:invite": Expect(get=HR_AND_ADMIN_POST_ONLY, post=HR_AND_ADMIN_REDIRECTED, params={"pk": "employee"}),
+    "people:invite_everyone": Expect(get=HR_AND_ADMIN_POST_ONLY, post=HR_AND_ADMIN_REDIRECTED),
+    "people:import": Expect(get=HR_AND_ADMIN, post=HR_AND_ADMIN),
+    "people:import_template": Expect(get=HR_AND_ADMIN, post=HR_AND_ADMIN),
+    "people:import_detail": Expect(get=HR_AND_ADMIN, post=HR_AND_ADMIN, params={"pk": "people_import"}),
+    "people:import_progress": Expect(get=HR_AND_ADMIN, post=HR_AND_ADMIN, params={"pk": "people_import"}),
+    "people:import_confirm": Expect(get=HR_AND_ADMIN_POST_ONLY, post=HR_AND_ADMIN_REDIRECTED,
+                                    params={"pk": "people_import"}),
+    "people:import_discard": Expect(get=HR_AND_ADMIN_POST_ONLY, post=HR_AND_ADMIN_REDIRECTED,
+                                    params={"pk": "people_import"}),
+    "people:import_problems": Expect(get=HR_AND_ADMIN, post=HR_AND_ADMIN, params={"pk": "people_import"}),
+    # An invitation link is opened before its person can sign in; a bogus one says so.
+    "people:invitation_accept": Expect(get=EVERYONE_200, post=EVERYONE_200,
+                                       params={"uidb64": "bogus_uid", "token": "bogus_token"}),
+    # Single sign-on is off unless configured: its pages do not exist.
+    "people:sso_login": Expect(get=(404,) * 9, post=(405,) * 9),
+    "people:sso_callback": Expect(get=(404,) * 9, post=(405,) * 9),
     # The admin site's own pages.
     "admin:index": Expect(get=ADMIN_STAFF_ONLY, post=ADMIN_NOT_EXERCISED),
     "admin:login": Expect(get=(200, 200, 200, 200, 200, 200, 200, 200, 302),
@@ -249,6 +274,11 @@ class World:
             fields = {"failures_since_start": 1} if model is AccessAttempt else {}
             model.objects.create(username="nobody", ip_address="10.0.0.1", user_agent="test", path_info="/", **fields)
         Group.objects.get_or_create(name="Readers")
+        # Uploaded by an account since deleted: the pages must not depend on the uploader still existing.
+        self.people_import = PeopleImport.objects.create(
+            file_name="people.csv", content="email,name\neli@example.com,Eli Brandt\n",
+            preview={"counts": {"create": 0, "update": 1, "leave": 0, "unchanged": 0}, "problems": []})
+        Invitation.objects.create(person=self.employee, sent_at=now, sent_by=self.hr.user)
 
     def user(self, role):
         if role == "anonymous":

@@ -73,3 +73,14 @@ def test_the_access_list_takes_any_page_number(client, employee, page):
     client.force_login(employee.user)
 
     assert client.get("/people/me/privacy/", {"page": page}).status_code == 200
+
+
+def test_an_import_whose_uploader_was_deleted_still_opens(client, hr):
+    from people.models import PeopleImport
+
+    upload = PeopleImport.objects.create(file_name="people.csv", created_by=None,
+                                         preview={"counts": {}, "problems": []})
+    client.force_login(hr.user)
+
+    assert client.get("/people/import/").status_code == 200
+    assert "someone" in client.get(f"/people/import/{upload.pk}/").content.decode()

@@ -23,7 +23,7 @@ from conversations.models import (
     Preparation,
     Reminder,
 )
-from people.models import Person
+from people.models import PeopleImport, Person
 from people.personal_data import (
     EXPORTED,
     NOT_EXPORTED,
@@ -314,3 +314,19 @@ def test_erasure_removes_the_leaver_s_availability(hr):
     assert not DayOff.objects.filter(person=leaver).exists()
     leaver.refresh_from_db()
     assert leaver.offers_conversations is False
+
+
+def test_erasure_removes_the_leaver_from_the_people_files_hr_uploaded(leaver, hr):
+    upload = PeopleImport.objects.create(
+        file_name="workday.csv", content="employee id,email,name\nE-1042,eli@example.com,Eli Brandt\n"
+                                         "E-10420,ola@example.com,Ola Brandt-Eliasson\n",
+        preview={"leave": [{"name": "Eli Brandt", "email": "eli@example.com"}], "counts": {"leave": 1},
+                 "problems": [{"line": 2, "message": "E-1042 is also on line 3."}]})
+
+    erase_person(person=leaver, erased_by=hr.user, now=NOW)
+
+    upload.refresh_from_db()
+    assert upload.content == ("employee id,email,name\n(erased),(erased),(erased)\n"
+                              "E-10420,ola@example.com,Ola Brandt-Eliasson\n")
+    assert upload.preview == {"leave": [{"name": "(erased)", "email": "(erased)"}], "counts": {"leave": 1},
+                              "problems": [{"line": 2, "message": "(erased) is also on line 3."}]}
