@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from careerconv.spreadsheet import safe_cell
+
 from . import importing
 from .access import requires
 from .forms import ImportUploadForm
@@ -104,14 +106,9 @@ def import_problems_csv(request, pk):
     writer = csv.writer(response)
     writer.writerow(["Line", "Column", "Problem", "Blocks the import"])
     for problem in people_import.preview.get("problems", []):
-        writer.writerow([problem["line"], _inert(problem["column"]), _inert(problem["message"]),
+        writer.writerow([problem["line"], safe_cell(problem["column"]), safe_cell(problem["message"]),
                          "yes" if problem["blocking"] else "no"])
     return response
-
-
-def _inert(text):
-    """Text from the uploaded file that a spreadsheet would run as a formula is kept as text."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @hr_only

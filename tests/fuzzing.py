@@ -93,10 +93,11 @@ def shows_errors(response):
         response.status_code == 200 and bool(ERROR_MARKERS.search(response.content.decode(errors="replace"))))
 
 
-def submit(client, path, data, *, watched, method="post", **extra):
+def submit(client, path, data, *, watched, method="post", after=None, **extra):
     """Submit `data` and check the answer: never a server error; a refusal saves nothing of the watched models
     and says why. Runs in a savepoint that is rolled back, so that examples do not see each other's rows.
-    Returns (response, saved): whether any watched row changed."""
+    `after(response)`, if given, runs before the rollback. Returns (response, saved): whether any watched row
+    changed."""
     with transaction.atomic():
         before = database_state(*watched)
         response = getattr(client, method)(path, data, **extra)
@@ -106,6 +107,8 @@ def submit(client, path, data, *, watched, method="post", **extra):
             assert not saved, f"{path} saved something while refusing {data!r}"
         if not saved:
             assert explained(response), f"{path} refused {data!r} without saying why"
+        if after is not None:
+            after(response)
         transaction.set_rollback(True)
     return response, saved
 

@@ -10,6 +10,7 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
+from people.models import PeopleImport
 from tests.factories import PASSWORD, PersonFactory, make_hr
 from tests.fuzzing import FUZZ, hostile_id, hostile_text, submit
 from tests.urlwalk import all_routes
@@ -76,8 +77,6 @@ def test_the_access_list_takes_any_page_number(client, employee, page):
 
 
 def test_an_import_whose_uploader_was_deleted_still_opens(client, hr):
-    from people.models import PeopleImport
-
     upload = PeopleImport.objects.create(file_name="people.csv", created_by=None,
                                          preview={"counts": {}, "problems": []})
     client.force_login(hr.user)
