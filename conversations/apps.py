@@ -7,3 +7,4 @@ class ConversationsConfig(AppConfig):
 
     def ready(self):
         from . import permissions  # noqa: F401 — registers the rules
+        from . import notes_tasks  # noqa: F401 — registers the notes-lock task (not named tasks.py)
