@@ -62,21 +62,22 @@ def notes_by(conversation, *, user):
     return mine, theirs
 
 
-@transaction.atomic
 def save_notes(*, conversation, author, visibility, values, now):
-    """Write the author's notes of one visibility. Refused once the notes have locked; the lock is then recorded."""
-    locked_conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    window = notes_window(locked_conversation, now=now)
-    if not window.editable:
-        if window.locked_at is not None and locked_conversation.notes_locked_at is None:
-            locked_conversation.notes_locked_at = window.locked_at
-            locked_conversation.save(update_fields=["notes_locked_at", "updated_at"])
-        raise ValidationError(window.reason, code="locked")
-    notes, _ = Notes.objects.update_or_create(
-        conversation=locked_conversation, author=author, visibility=visibility,
-        defaults={field: values.get(field, "") for field in NOTE_FIELDS},
-    )
-    return notes
+    """Write the author's notes of one visibility. Refused once the notes have locked; the lock is then recorded
+    (after the row lock is released, so that the refusal does not roll the record back)."""
+    with transaction.atomic():
+        locked_conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        window = notes_window(locked_conversation, now=now)
+        if window.editable:
+            notes, _ = Notes.objects.update_or_create(
+                conversation=locked_conversation, author=author, visibility=visibility,
+                defaults={field: values.get(field, "") for field in NOTE_FIELDS},
+            )
+            return notes
+    if window.locked_at is not None:
+        Conversation.objects.filter(pk=conversation.pk, notes_locked_at__isnull=True).update(
+            notes_locked_at=window.locked_at)
+    raise ValidationError(window.reason, code="locked")
 
 
 def record_notes_locks(*, now):
