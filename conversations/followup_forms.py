@@ -43,7 +43,8 @@ class ActionItemForm(forms.Form):
     text = forms.CharField(label="Action", max_length=500,
                            error_messages={"max_length": TOO_LONG, "required": "Say what will be done."})
     owner_kind = forms.ChoiceField(label="Owner")
-    due_on = forms.DateField(label="Due by", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    due_on = forms.DateField(label="Due by", required=False,
+                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                              error_messages={"invalid": "Enter a date such as 2026-03-31."})
 
     def __init__(self, *args, conversation, today, **kwargs):

@@ -9,7 +9,7 @@ from conversations.proposals import PROPOSAL_MINUTES
 
 
 class ProposalForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"invalid": "Enter a date such as 2026-03-31."})
     time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                            error_messages={"invalid": "Enter a time such as 10:30."})

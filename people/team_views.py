@@ -7,13 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations.completion import next_due_for
 from conversations.models import Handover
 from conversations.proposals import propose_conversation, suggested_start
 
 from . import roles
 from .handover import handover_choices, save_handover
 from .models import Person
-from .team import team_member, team_rows
+from .team import attention_summary, team_member, team_rows
 from .team_forms import HandoverForm, ProposalForm
 
 
@@ -39,7 +40,8 @@ def team(request):
         raise Http404
     manager = roles.person_of(request.user)
     now = timezone.now()
-    return render(request, "people/team.html", {"rows": team_rows(manager, now=now), "today": timezone.localdate()})
+    rows = team_rows(manager, now=now)
+    return render(request, "people/team.html", {"rows": rows, "summary": attention_summary(rows)})
 
 
 def member(request, pk):
@@ -67,7 +69,8 @@ def propose(request, pk):
         else:
             messages.success(request, f"Proposed to {report.name}: they can accept it or suggest another time.")
             return redirect("conversations:notes", conversation.pk)
-    return render(request, "people/propose.html", {"report": report, "form": form},
+    due, status = next_due_for(report, now=now)
+    return render(request, "people/propose.html", {"report": report, "form": form, "due": due, "status": status},
                   status=400 if form.errors else 200)
 
 
