@@ -15,7 +15,7 @@ from people import roles
 from . import actions as action_rules
 from . import carryover, completion, notes, proposals
 from .followup import followup_for
-from .followup_forms import (ActionItemForm, DeclineForm, MarkHeldForm, NotesForm, ReflectionForm, RoadblockForm)
+from .followup_forms import ActionItemForm, DeclineForm, MarkHeldForm, NotesForm, ReflectionForm, RoadblockForm
 from .models import ActionItem, Notes
 from .permissions import visible_actions, visible_conversations, visible_roadblocks
 from .questions import questions_by_area

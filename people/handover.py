@@ -29,9 +29,16 @@ def handover_for(employee):
     latest = _earlier_manager_conversations(employee).order_by("-starts_at").first()
     if latest is None:
         return None
-    handover, _ = Handover.objects.get_or_create(
+    handover, created = Handover.objects.get_or_create(
         employee=employee, new_manager_id=employee.manager_id, defaults={"previous_manager": latest.partner},
     )
+    if created and _has_choices(employee):
+        Notification.objects.create(
+            recipient=employee,
+            title=f"You have a new manager, {handover.new_manager.name}",
+            body="Choose which shared notes and actions from earlier career conversations they may see.",
+            url=reverse("people:handover"),
+        )
     return handover
 
 

@@ -48,6 +48,7 @@ def test_a_new_manager_makes_a_handover_due_and_names_the_previous_one(employee,
     handover = pending_handover(employee)
 
     assert (handover.new_manager, handover.previous_manager, handover.decided_at) == (new_manager, manager, None)
+    assert Notification.objects.get(recipient=employee).url == reverse("people:handover")
 
 
 def test_a_change_made_without_set_manager_is_noticed_too(employee, new_manager, history):
@@ -77,6 +78,8 @@ def test_the_new_manager_sees_exactly_what_was_handed_over(employee, new_manager
     assert list(visible_actions(new_manager.user)) == [history["action"]]
     assert new_manager.user.has_perm("conversations.view_notes", history["shared"])
     assert not new_manager.user.has_perm("conversations.view_notes", history["private"])
+    assert new_manager.user.has_perm("conversations.view_actionitem", history["action"])
+    assert not new_manager.user.has_perm("conversations.view_actionitem", history["other_action"])
     assert Notification.objects.get(recipient=new_manager).url == reverse("people:team_member", args=[employee.pk])
 
 
@@ -133,3 +136,23 @@ def test_the_previous_manager_keeps_their_own_conversations(employee, manager, n
     set_manager(person=employee, manager=new_manager)
 
     assert set(visible_notes(manager.user)) == {history["shared"], history["private"]}
+
+
+def test_nothing_to_hand_over_means_no_prompt(employee, manager, new_manager):
+    ConversationFactory(employee=employee, partner=manager, status=Conversation.Status.COMPLETED)
+    set_manager(person=employee, manager=new_manager)
+
+    assert pending_handover(employee) is None
+    assert not Notification.objects.exists()
+
+
+def test_a_choice_that_is_not_offered_is_refused_on_the_page_and_nothing_changes(client, employee, new_manager,
+                                                                                 history):
+    set_manager(person=employee, manager=new_manager)
+    client.force_login(employee.user)
+
+    response = client.post(reverse("people:handover"), {"notes": [history["private"].pk]})
+
+    assert response.status_code == 400
+    assert "Nothing was changed" in response.content.decode()
+    assert not Handover.objects.filter(decided_at__isnull=False).exists()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from conversations.models import TEXT_LIMIT, Conversation, Notes
 from conversations.notes import notes_by, notes_window, record_notes_locks, save_notes
+from conversations.notes_tasks import record_notes_locks_task
 from people.models import Organisation
 from tests.factories import ConversationFactory, NotesFactory
 
@@ -176,3 +177,10 @@ def test_an_unknown_kind_of_notes_is_not_found(client, held, manager):
     response = client.post(reverse("conversations:save_notes", args=[held.pk, "public"]), {})
 
     assert response.status_code == 404
+
+
+def test_beat_records_locks_through_its_task(held, settings):
+    assert settings.CELERY_BEAT_SCHEDULE["record-notes-locks"]["task"] == "conversations.record_notes_locks"
+    assert record_notes_locks_task.delay().get() == 1
+    held.refresh_from_db()
+    assert held.notes_locked_at == datetime.datetime(2026, 3, 9, 11, 0, tzinfo=UTC)

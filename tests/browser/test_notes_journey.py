@@ -20,8 +20,9 @@ PRIVATE = "Consider Eli for the data platform lead role; not discussed yet."
 @pytest.fixture
 def conversation(employee, manager):
     now = timezone.now()
-    conversation = ConversationFactory(employee=employee, partner=manager, starts_at=now - datetime.timedelta(minutes=20),
-                                       ends_at=now + datetime.timedelta(minutes=25), location="Room 4")
+    conversation = ConversationFactory(employee=employee, partner=manager, location="Room 4",
+                                       starts_at=now - datetime.timedelta(minutes=20),
+                                       ends_at=now + datetime.timedelta(minutes=25))
     PreparationFactory(conversation=conversation, abilities="I untangle legacy billing code; people ask me about it.",
                        aspiration_direction="sideways", aspiration_target="Data engineering",
                        aspiration_horizon="1y", topics=["skill_sets", "opportunities"], shared_at=now)
