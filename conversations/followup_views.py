@@ -38,13 +38,17 @@ def _action(request, pk, perm):
     return action
 
 
-def _back(request, default):
-    """Where to return after a POST: the page it came from when that is on this site, else `default`."""
-    target = request.POST.get("next", "")
+def _safe_next(request, target):
+    """`target` when it is a page of this site, else an empty string."""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return target
-    return default
+    return ""
+
+
+def _back(request, default):
+    """Where to return after a POST: the page it came from when that is on this site, else `default`."""
+    return _safe_next(request, request.POST.get("next", "")) or default
 
 
 def _workspace_url(conversation, anchor=""):
@@ -153,7 +157,7 @@ def edit_action(request, pk):
     can_remove = action.done_at is None and notes.notes_window(conversation, now=timezone.now()).editable
     return render(request, "conversations/action_edit.html",
                   {"action": action, "form": form, "conversation": conversation, "can_remove": can_remove,
-                   "next_url": request.GET.get("next") or request.POST.get("next") or ""},
+                   "next_url": _safe_next(request, request.GET.get("next") or request.POST.get("next"))},
                   status=400 if form.errors else 200)
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from people import roles
 
-from .models import ActionItem, Conversation, Notes, Roadblock
+from .models import ActionItem, Conversation, Handover, Notes, Roadblock
 
 
 def _person(user):
@@ -128,8 +128,6 @@ def visible_notes(user):
 
 def _handed_over(person, relation):
     """Primary keys of shared notes or actions an employee handed over to `person` as their current manager."""
-    from .models import Handover
-
     return Handover.objects.filter(
         new_manager=person, employee__manager=person, decided_at__isnull=False,
     ).values(f"{relation}__pk")

@@ -195,3 +195,14 @@ def test_after_marking_done_the_page_returns_to_where_it_came_from_on_this_site_
 
     assert elsewhere["Location"] == reverse("conversations:commitments")
     assert back["Location"] == "/conversations/commitments/#action-1"
+
+
+def test_the_edit_page_only_links_back_to_pages_of_this_site(client, conversation, manager):
+    action = ActionItemFactory(conversation=conversation)
+    client.force_login(manager.user)
+
+    body = client.get(reverse("conversations:edit_action", args=[action.pk]),
+                      {"next": "javascript:alert(1)"}).content.decode()
+
+    assert "javascript:" not in body
+    assert f'href="{reverse("conversations:notes", args=[conversation.pk])}"' in body
