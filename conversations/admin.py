@@ -3,8 +3,20 @@ only to superusers, and private notes are not listed at all for anyone else."""
 
 from django.contrib import admin
 
-from .models import (ActionItem, AvailabilitySettings, AvailabilityWindow, Conversation, DayOff, GuideQuestion,
-                     Handover, Notes, Notification, Preparation, Reminder, Roadblock)
+from .models import (
+    ActionItem,
+    AvailabilitySettings,
+    AvailabilityWindow,
+    Conversation,
+    DayOff,
+    GuideQuestion,
+    Handover,
+    Notes,
+    Notification,
+    Preparation,
+    Reminder,
+    Roadblock,
+)
 
 
 class PrivateTextAdmin(admin.ModelAdmin):
