@@ -2,9 +2,11 @@
 shared with them, and nothing that was private."""
 
 import datetime
+import importlib
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -15,6 +17,13 @@ from tests.waiting import wait_until
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PRIVATE = "Consider Eli for the data platform lead role; not discussed yet."
+
+
+@pytest.fixture(autouse=True)
+def default_question_library():
+    """The question library as the data migration ships it: an earlier transactional test's flush empties it."""
+    default_questions = importlib.import_module("conversations.migrations.0003_default_guide_questions")
+    default_questions.add_default_questions(django_apps, schema_editor=None)
 
 
 @pytest.fixture
