@@ -13,6 +13,7 @@ from django.utils import dateformat
 
 from people.models import Person
 
+from .booking import send_invitation_after_commit
 from .models import Conversation, Notification, Relation
 
 PROPOSAL_MINUTES = (30, 45, 60, 90)
@@ -65,12 +66,15 @@ def propose_conversation(*, manager, employee, starts_at, minutes, location, kin
     return conversation
 
 
+@transaction.atomic
 def accept_proposal(*, conversation):
+    """Confirm a proposed time; both people then receive the calendar invitation, as for a booking."""
     updated = Conversation.objects.filter(pk=conversation.pk, status=Conversation.Status.REQUESTED).update(
         status=Conversation.Status.CONFIRMED)
     if not updated:
         raise ValidationError("This proposal has already been answered.")
     conversation.refresh_from_db()
+    send_invitation_after_commit(conversation)
     Notification.objects.create(
         recipient=conversation.partner,
         title=f"{conversation.employee.name} accepted your proposed career conversation",

@@ -59,6 +59,17 @@ def test_accepting_confirms_and_tells_the_manager(manager, employee):
         accept_proposal(conversation=conversation)
 
 
+def test_accepting_sends_both_people_the_calendar_invitation(manager, employee, django_capture_on_commit_callbacks,
+                                                             mailoutbox):
+    conversation = propose(manager, employee)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        accept_proposal(conversation=conversation)
+
+    assert sorted(message.to[0] for message in mailoutbox) == ["eli@example.com", "maya@example.com"]
+    assert all("METHOD:REQUEST" in message.attachments[0].content.decode() for message in mailoutbox)
+
+
 def test_declining_needs_a_reason_and_frees_the_time(manager, employee):
     conversation = propose(manager, employee)
     with pytest.raises(ValidationError):
