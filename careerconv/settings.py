@@ -231,6 +231,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "careerconv.heartbeat", "schedule": 30.0},
 }
+# Records when notes locked; the lock itself holds from the deadline whether or not this has run.
+CELERY_BEAT_SCHEDULE["record-notes-locks"] = {"task": "conversations.record_notes_locks", "schedule": 15 * 60.0}
 CELERY_TIMEZONE = "UTC"
 
 # --- Logging --------------------------------------------------------------------------------------------------

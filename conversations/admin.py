@@ -14,10 +14,12 @@ from .models import (
     Conversation,
     DayOff,
     GuideQuestion,
+    Handover,
     Notes,
     Notification,
     Preparation,
     Reminder,
+    Roadblock,
 )
 
 
@@ -126,6 +128,24 @@ class ReminderAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["title", "recipient", "created_at", "read_at"]
     raw_id_fields = ["recipient", "reminder"]
+
+
+@admin.register(Roadblock)
+class RoadblockAdmin(PrivateTextAdmin):
+    # No __str__ column: it is the roadblock's text, which only superusers see.
+    list_display = ["employee", "created_at", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["employee__user"]
+    raw_id_fields = ["employee", "raised_in", "created_by", "resolved_in"]
+    text_fields = ("text",)
+
+
+@admin.register(Handover)
+class HandoverAdmin(admin.ModelAdmin):
+    list_display = ["employee", "new_manager", "previous_manager", "decided_at"]
+    list_select_related = ["employee__user", "new_manager__user", "previous_manager__user"]
+    raw_id_fields = ["employee", "new_manager", "previous_manager", "notes", "actions"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(AuditEvent)

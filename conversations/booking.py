@@ -164,7 +164,7 @@ def _publish_invitation(conversation_id, sequence, recipient_id=None):
     return True
 
 
-def _send_invitation_after_commit(conversation):
+def send_invitation_after_commit(conversation):
     """Invite both people once the change is committed: a rolled-back change sends nothing."""
     conversation_id, sequence = conversation.pk, conversation.sequence
     transaction.on_commit(lambda: _publish_invitation(conversation_id, sequence))
@@ -205,7 +205,7 @@ def book_conversation(*, employee, partner, starts_at, now, relation=None, locat
                 )
         except IntegrityError as error:
             raise BookingError(TAKEN, code="taken") from error
-        _send_invitation_after_commit(conversation)
+        send_invitation_after_commit(conversation)
     logger.info("conversation %s booked: %s with %s at %s", conversation.pk, employee.pk, partner.pk,
                 slot.starts_at.isoformat())
     return conversation
@@ -245,7 +245,7 @@ def reschedule_conversation(*, conversation, by, starts_at, reason, now):
                 conversation.save(update_fields=["starts_at", "ends_at", "sequence", "change_reason", "updated_at"])
         except IntegrityError as error:
             raise BookingError(TAKEN, code="taken") from error
-        _send_invitation_after_commit(conversation)
+        send_invitation_after_commit(conversation)
     logger.info("conversation %s rescheduled by %s to %s", conversation.pk, by.pk, slot.starts_at.isoformat())
     return conversation
 
@@ -263,6 +263,6 @@ def cancel_conversation(*, conversation, by, reason, now):
         conversation.sequence += 1
         conversation.save(update_fields=["status", "cancelled_by", "cancelled_at", "change_reason", "sequence",
                                          "updated_at"])
-        _send_invitation_after_commit(conversation)
+        send_invitation_after_commit(conversation)
     logger.info("conversation %s cancelled by %s", conversation.pk, by.pk)
     return conversation

@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401 — patterns are added by each capability
 
-from . import directory_views, import_views, invitation_views, personal_data_views, sso
+from . import directory_views, import_views, invitation_views, personal_data_views, sso, team_views
 
 app_name = "people"
 
@@ -21,6 +21,10 @@ urlpatterns += [
     path("welcome/<uidb64>/<token>/", invitation_views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("sso/login/", sso.SSOStartView.as_view(), name="sso_login"),
     path("sso/callback/", sso.SSOCallbackView.as_view(), name="sso_callback"),
+    path("team/", team_views.team, name="team"),
+    path("team/<int:pk>/", team_views.member, name="team_member"),
+    path("team/<int:pk>/propose/", team_views.propose, name="propose"),
+    path("handover/", team_views.handover, name="handover"),
 ]
 
 urlpatterns += [

