@@ -18,7 +18,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from conversations import audit
 from conversations.models import (
@@ -28,10 +28,12 @@ from conversations.models import (
     AvailabilityWindow,
     Conversation,
     DayOff,
+    Handover,
     Notes,
     Notification,
     Preparation,
     Reminder,
+    Roadblock,
 )
 from conversations.permissions import visible_notes
 
@@ -55,6 +57,8 @@ EXPORTED = {
     "axes.accessattempt": "sign_ins.json",
     "axes.accessfailurelog": "sign_ins.json",
     "people.invitation": "profile.json (when you were invited)",
+    "conversations.roadblock": "follow_through.json (your roadblocks)",
+    "conversations.handover": "follow_through.json (what you handed over to a new manager)",
 }
 # Models that refer to a person but hold nothing about them, and why.
 NOT_EXPORTED = {
@@ -85,6 +89,7 @@ reminders.json      the reminders decided for you
 notifications.json  the messages shown to you in the app
 access_log.json     who viewed or changed the preparation and notes of your conversations, and what you viewed
 sign_ins.json       your sign-ins and failed sign-in attempts
+follow_through.json your roadblocks across conversations, and what you handed over to a new manager
 
 Times are in UTC (ISO 8601). Notes that another person keeps private are theirs and are not included.
 """
@@ -233,6 +238,25 @@ def _access_log(person):
     }
 
 
+def _follow_through(person):
+    roadblocks = Roadblock.objects.filter(employee=person).prefetch_related("raised_in").order_by("created_at", "pk")
+    handovers = (Handover.objects.filter(employee=person).select_related("new_manager__user")
+                 .annotate(notes_count=Count("notes", distinct=True), actions_count=Count("actions", distinct=True))
+                 .order_by("created_at", "pk"))
+    return {
+        "roadblocks": [
+            {"text": roadblock.text, "created_at": roadblock.created_at, "resolved_at": roadblock.resolved_at,
+             "raised_in_conversations_starting": sorted(c.starts_at for c in roadblock.raised_in.all())}
+            for roadblock in roadblocks
+        ],
+        "handovers": [
+            {"to": _name(handover.new_manager), "decided_at": handover.decided_at,
+             "shared_notes_handed_over": handover.notes_count, "actions_handed_over": handover.actions_count}
+            for handover in handovers
+        ],
+    }
+
+
 def _sign_ins(person):
     username = person.user.get_username()
     base = ("attempt_time", "ip_address", "user_agent", "path_info")
@@ -256,6 +280,7 @@ def export_personal_data(*, person, now):
         "notifications.json": _dump(_notifications(person)),
         "access_log.json": _dump(_access_log(person)),
         "sign_ins.json": _dump(_sign_ins(person)),
+        "follow_through.json": _dump(_follow_through(person)),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -359,6 +384,7 @@ def erase_person(*, person, erased_by, now):
             Q(conversation__employee=person) | Q(author=person, visibility=Notes.Visibility.PRIVATE)
         ).update(**dict.fromkeys(NOTES_TEXT, ""))
         actions = ActionItem.objects.filter(conversation__employee=person).update(text=ERASED_ACTION_TEXT)
+        Roadblock.objects.filter(employee=person).update(text=ERASED_TEXT)
 
         _scrub_imports(tokens=[token for token in (old_email, old_name, old_employee_id) if token])
         deleted = 0

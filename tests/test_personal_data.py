@@ -22,6 +22,7 @@ from conversations.models import (
     Notification,
     Preparation,
     Reminder,
+    Roadblock,
 )
 from people.models import PeopleImport, Person
 from people.personal_data import (
@@ -74,6 +75,8 @@ def history(employee, manager, mentor):
                       due_on=datetime.date(2026, 2, 20), done_at=datetime.datetime(2026, 2, 18, tzinfo=datetime.UTC))
     ActionItemFactory(conversation=held, text="HR to find a mentor", owner_kind=ActionItem.Owner.ORGANISATION,
                       owner=None, due_on=datetime.date(2026, 3, 1))
+    roadblock = Roadblock.objects.create(employee=employee, text=f"No time for training {SECRET}", created_by=manager)
+    roadblock.raised_in.add(held)
     return held, booked
 
 
@@ -84,7 +87,7 @@ def test_the_download_holds_the_person_s_profile_conversations_and_own_notes(emp
     files = unzip(export_personal_data(person=employee, now=NOW))
 
     assert set(files) == {"README.txt", "profile.json", "conversations.json", "availability.json", "reminders.json",
-                          "notifications.json", "access_log.json", "sign_ins.json"}
+                          "notifications.json", "access_log.json", "sign_ins.json", "follow_through.json"}
     profile = json.loads(files["profile.json"])
     assert (profile["username"], profile["first_name"], profile["manager"], profile["department"]) == (
         "eli", "Eli", "Maya Okafor", "Engineering")
@@ -104,6 +107,9 @@ def test_the_download_holds_the_person_s_profile_conversations_and_own_notes(emp
         ("HR to find a mentor", None, "2026-03-01"),
     ]
     assert "Flight risk" not in "".join(files.values())
+    roadblocks = json.loads(files["follow_through.json"])["roadblocks"]
+    assert [(r["text"], r["resolved_at"], r["raised_in_conversations_starting"]) for r in roadblocks] == [
+        (f"No time for training {SECRET}", None, ["2026-01-20T10:00:00Z"])]
 
 
 def test_a_partner_s_download_holds_their_notes_but_not_the_employee_s_preparation(manager, history):
