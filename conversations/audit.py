@@ -39,6 +39,9 @@ def role_of(user, conversation):
             return Role.EMPLOYEE
         if person.pk == conversation.partner_id:
             return Role.PARTNER
+        if person.pk == conversation.employee.manager_id:
+            # Reads only what the employee handed over to them.
+            return Role.MANAGER
     if user.is_superuser or user.is_staff:
         return Role.ADMINISTRATOR
     if roles.is_hr(user):

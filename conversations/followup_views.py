@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from people import roles
 
 from . import actions as action_rules
-from . import carryover, completion, notes, proposals
+from . import audit, carryover, completion, notes, proposals
 from .followup import followup_for
 from .followup_forms import ActionItemForm, DeclineForm, MarkHeldForm, NotesForm, ReflectionForm, RoadblockForm
 from .models import ActionItem, Notes
@@ -68,6 +68,7 @@ def _render_workspace(request, conversation, *, status=200, **bound):
     typed stays on the page beside the message."""
     now = timezone.now()
     followup = followup_for(conversation, user=request.user, now=now)
+    _record_what_is_shown(request, followup, now=now)
     today = followup.today
     context = {
         "followup": followup,
@@ -88,6 +89,15 @@ def _render_workspace(request, conversation, *, status=200, **bound):
         "next_url": request.get_full_path(),
     }
     return render(request, "conversations/notes.html", context, status=status)
+
+
+def _record_what_is_shown(request, followup, *, now):
+    """The audit log: the preparation and the notes this page shows the viewer."""
+    shown = [followup.preparation] if followup.preparation is not None and not followup.preparation.is_empty else []
+    shown += [notes for notes in [*followup.my_notes.values(), *followup.their_notes] if notes and notes.pk]
+    for record in shown:
+        audit.record_access(actor=request.user, conversation=followup.conversation, subject=record,
+                            action=audit.Action.VIEWED, now=now)
 
 
 def notes_workspace(request, pk):
@@ -114,6 +124,9 @@ def save_notes(request, pk, visibility):
                 return JsonResponse({"saved": False, "locked": True, "message": _error_text(error)}, status=409)
             messages.error(request, _error_text(error))
             return _render_workspace(request, conversation, status=409, **{f"notes_{visibility}": form})
+        audit.record_access(
+            actor=request.user, conversation=conversation, now=timezone.now(), action=audit.Action.CHANGED,
+            subject=audit.Record.PRIVATE_NOTES if visibility == Notes.Visibility.PRIVATE else audit.Record.SHARED_NOTES)
         saved_at = dateformat.format(timezone.localtime(), "H:i")
         if wants_json:
             return JsonResponse({"saved": True, "message": f"Saved at {saved_at}."})

@@ -496,6 +496,7 @@ class AuditEvent(models.Model):
     class Role(models.TextChoices):
         EMPLOYEE = "employee", "The employee"
         PARTNER = "partner", "The conversation partner"
+        MANAGER = "manager", "The employee's manager"
         HR = "hr", "HR"
         ADMINISTRATOR = "administrator", "An administrator"
         OTHER = "other", "Someone else"

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations import audit
 from conversations.completion import next_due_for
 from conversations.models import Handover
 from conversations.proposals import propose_conversation, suggested_start
@@ -47,8 +48,12 @@ def team(request):
 def member(request, pk):
     report = _report(request, pk, "people.view_team_status")
     manager = roles.person_of(request.user)
-    return render(request, "people/team_member.html",
-                  {"member": team_member(manager, report, now=timezone.now()), "manager": manager})
+    now = timezone.now()
+    member = team_member(manager, report, now=now)
+    for notes in member.handed_over_notes:
+        audit.record_access(actor=request.user, conversation=notes.conversation, subject=notes,
+                            action=audit.Action.VIEWED, now=now)
+    return render(request, "people/team_member.html", {"member": member, "manager": manager})
 
 
 def propose(request, pk):

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from conversations import audit
-from conversations.models import AuditEvent, Notes
+from conversations.models import AuditEvent, Handover, Notes
 from tests.factories import ConversationFactory, NotesFactory, PreparationFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +61,11 @@ def test_the_same_access_within_ten_minutes_is_one_event(conversation, mentor):
     ]
 
 
-def test_roles_are_named_from_the_actor_s_relation_to_the_conversation(conversation, employee, mentor, hr, stranger):
+def test_roles_are_named_from_the_actor_s_relation_to_the_conversation(conversation, employee, mentor, manager, hr,
+                                                                       stranger):
     admin = User.objects.create_superuser("root", "root@example.com", "unused-password-123")
 
+    assert audit.role_of(manager.user, conversation) == "manager"
     assert audit.role_of(employee.user, conversation) == "employee"
     assert audit.role_of(mentor.user, conversation) == "partner"
     assert audit.role_of(hr.user, conversation) == "hr"
@@ -193,3 +195,42 @@ def test_saving_and_autosaving_a_preparation_is_recorded_as_a_change_by_the_empl
 
     assert list(AuditEvent.objects.values_list("actor", "actor_role", "record", "action")) == [
         (employee.user.pk, "employee", "preparation", "changed")]
+
+
+def test_the_notes_page_records_the_preparation_and_notes_it_shows(client, conversation, employee, mentor):
+    PreparationFactory(conversation=conversation, shared_at=NOW)
+    NotesFactory(conversation=conversation, author=employee, visibility=Notes.Visibility.SHARED)
+    NotesFactory(conversation=conversation, author=mentor, visibility=Notes.Visibility.PRIVATE)
+    client.force_login(mentor.user)
+
+    assert client.get(f"/conversations/{conversation.pk}/notes/").status_code == 200
+
+    assert sorted(AuditEvent.objects.values_list("actor_role", "record", "action")) == [
+        ("partner", "preparation", "viewed"), ("partner", "private_notes", "viewed"),
+        ("partner", "shared_notes", "viewed")]
+    assert sorted(audit.accesses_to_records_of(employee).values_list("record", flat=True)) == [
+        "preparation", "shared_notes"]
+
+
+def test_saving_notes_is_recorded_as_a_change_of_that_kind_of_notes(client, employee, manager):
+    conversation = ConversationFactory(employee=employee, partner=manager,
+                                       starts_at=datetime.datetime(2026, 3, 3, 10, 0, tzinfo=datetime.UTC))
+    client.force_login(manager.user)
+
+    client.post(f"/conversations/{conversation.pk}/notes/private/", {"summary": "Flight risk"})
+
+    assert list(AuditEvent.objects.values_list("actor_role", "record", "action")) == [
+        ("partner", "private_notes", "changed")]
+
+
+def test_a_new_manager_reading_handed_over_notes_is_shown_to_the_employee(client, conversation, employee, manager,
+                                                                         mentor):
+    shared = NotesFactory(conversation=conversation, author=mentor, visibility=Notes.Visibility.SHARED)
+    handover = Handover.objects.create(employee=employee, new_manager=manager, decided_at=NOW)
+    handover.notes.add(shared)
+    client.force_login(manager.user)
+
+    assert client.get(f"/people/team/{employee.pk}/").status_code == 200
+
+    assert [(e.actor_name, e.actor_role, e.record) for e in audit.accesses_to_records_of(employee)] == [
+        ("Maya Okafor", "manager", "shared_notes")]
