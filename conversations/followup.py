@@ -9,7 +9,7 @@ from .carryover import CarryOver, carry_over
 from .completion import next_due_for
 from .models import Conversation, Preparation
 from .notes import NotesWindow, notes_by, notes_window
-from .permissions import visible_actions
+from .permissions import can, visible_actions
 
 
 @dataclass
@@ -68,7 +68,7 @@ def followup_for(conversation, *, user, now):
         preparation = conversation.preparation
     except Preparation.DoesNotExist:
         preparation = None
-    if preparation is not None and not user.has_perm("conversations.view_preparation", preparation):
+    if preparation is not None and not can(user, "conversations.view_preparation", preparation):
         preparation = None
     mine, theirs = notes_by(conversation, user=user)
     actions = list(visible_actions(user).filter(conversation=conversation)

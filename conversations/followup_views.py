@@ -17,14 +17,14 @@ from . import audit, carryover, completion, notes, proposals
 from .followup import followup_for
 from .followup_forms import ActionItemForm, DeclineForm, MarkHeldForm, NotesForm, ReflectionForm, RoadblockForm
 from .models import ActionItem, Notes
-from .permissions import visible_actions, visible_conversations, visible_roadblocks
+from .permissions import can, visible_actions, visible_conversations, visible_roadblocks
 from .questions import questions_by_area
 
 
 def _conversation(request, pk, perm):
     conversation = get_object_or_404(
         visible_conversations(request.user).select_related("employee__user", "partner__user"), pk=pk)
-    if not request.user.has_perm(perm, conversation):
+    if not can(request.user, perm, conversation):
         raise Http404
     return conversation
 
@@ -33,7 +33,7 @@ def _action(request, pk, perm):
     action = get_object_or_404(
         visible_actions(request.user).select_related("conversation__employee__user", "conversation__partner__user",
                                                      "owner__user"), pk=pk)
-    if not request.user.has_perm(perm, action):
+    if not can(request.user, perm, action):
         raise Http404
     return action
 
@@ -257,7 +257,7 @@ def add_roadblock(request, pk):
 def update_roadblock(request, pk, roadblock_pk):
     conversation = _conversation(request, pk, "conversations.track_roadblocks")
     roadblock = get_object_or_404(visible_roadblocks(request.user), pk=roadblock_pk)
-    if not request.user.has_perm("conversations.change_roadblock", roadblock):
+    if not can(request.user, "conversations.change_roadblock", roadblock):
         raise Http404
     change = request.POST.get("change")
     try:
@@ -302,11 +302,11 @@ def answer_proposal(request, pk):
 
 
 def commitments(request):
-    if not request.user.has_perm("conversations.view_commitments"):
+    if not can(request.user, "conversations.view_commitments"):
         raise Http404
     person = roles.person_of(request.user)
     today = _today(request)
-    follows_organisation = request.user.has_perm("conversations.follow_organisation_actions")
+    follows_organisation = can(request.user, "conversations.follow_organisation_actions")
     context = {
         "commitments": action_rules.commitments_for(person, today=today, follows_organisation=follows_organisation),
         "today": today,

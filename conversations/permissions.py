@@ -3,7 +3,8 @@
 Object predicates answer False when asked without an object (the admin asks for model-level permissions that
 way), leaving the answer to Django's ModelBackend.
 
-Views use `has_perm` (or the `visible_*` querysets below); templates use `{% has_perm %}` from rules.
+Views use `can` (below: the rules as written, without Django's superuser shortcut) or the `visible_*`
+querysets; templates use `{% has_perm %}` from rules.
 An object a user may not see answers 404, never 403: its existence is private too.
 """
 

@@ -10,12 +10,13 @@ from django.views.decorators.http import require_POST
 from . import questions
 from .followup_forms import GuideQuestionForm
 from .models import Area, GuideQuestion
+from .permissions import can
 
 PERM = "conversations.edit_question_library"
 
 
 def _check(request):
-    if not request.user.has_perm(PERM):
+    if not can(request.user, PERM):
         raise Http404
 
 

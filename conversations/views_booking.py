@@ -16,7 +16,7 @@ from people.models import Person
 from . import availability, booking
 from .forms_booking import BookingForm, PartnerSearchForm, ReasonForm, RescheduleForm
 from .models import AvailabilityWindow
-from .permissions import visible_conversations
+from .permissions import can, visible_conversations
 
 DIRECTORY_PAGE_SIZE = 20
 
@@ -35,7 +35,7 @@ def conversation_or_404(request, pk, perm="conversations.view_conversation"):
                                                            "cancelled_by__user"),
         pk=pk,
     )
-    if not request.user.has_perm(perm, conversation):
+    if not can(request.user, perm, conversation):
         raise Http404("Not allowed")
     return conversation
 
@@ -51,7 +51,7 @@ def _bookable_partner_or_404(request, partner_pk):
     if not partner.is_active and (partner.pk == employee.manager_id or partner.offers_conversations):
         messages.error(request, f"{partner.name} has left the organisation and cannot be booked.")
         raise PartnerLeft
-    if not request.user.has_perm("conversations.book_with", partner):
+    if not can(request.user, "conversations.book_with", partner):
         raise Http404("Not bookable")
     return employee, partner
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 from . import audit, timeline
 from . import preparation as preparations
 from .models import Preparation
+from .permissions import can
 from .views_booking import conversation_or_404, person_or_404
 
 PAST_PAGE_SIZE = 20
@@ -44,7 +45,7 @@ def detail(request, pk):
     person = person_or_404(request)
     preparation = Preparation.objects.filter(conversation=conversation).first()
     is_employee = conversation.employee_id == person.pk
-    readable = preparation is not None and request.user.has_perm("conversations.view_preparation", preparation)
+    readable = preparation is not None and can(request.user, "conversations.view_preparation", preparation)
     if readable and not preparation.is_empty:
         audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
                             action=audit.Action.VIEWED, now=timezone.now())
@@ -55,7 +56,7 @@ def detail(request, pk):
         "preparation": preparation if readable else None,
         "topic_labels": preparations.topic_labels(preparation if readable else None),
         "preparation_status": preparations.status_of(preparation, viewer_is_employee=is_employee),
-        "can_change": request.user.has_perm("conversations.cancel_conversation", conversation),
+        "can_change": can(request.user, "conversations.cancel_conversation", conversation),
     }
     return render(request, "conversations/detail.html", context)
 

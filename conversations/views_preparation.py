@@ -9,13 +9,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import audit
 from . import preparation as preparations
 from .forms_preparation import PreparationForm
+from .permissions import can
 from .views_booking import conversation_or_404
 
 
 def _employee_preparation(request, pk):
     conversation = conversation_or_404(request, pk)
     preparation = preparations.preparation_for(conversation=conversation)
-    if not request.user.has_perm("conversations.change_preparation", preparation):
+    if not can(request.user, "conversations.change_preparation", preparation):
         raise Http404("Only the employee prepares")
     return conversation, preparation
 

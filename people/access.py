@@ -2,6 +2,8 @@ from functools import wraps
 
 from django.http import Http404
 
+from conversations.permissions import can
+
 
 def requires(permission):
     """Let a view through only for users with `permission` (a django-rules perm, no object). Others get 404:
@@ -10,7 +12,7 @@ def requires(permission):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not request.user.has_perm(permission):
+            if not can(request.user, permission):
                 raise Http404("Not found.")
             return view(request, *args, **kwargs)
 

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from conversations.permissions import can
+
 from . import invitations, roles
 from .access import requires
 from .directory import search_people, with_access
@@ -19,7 +21,7 @@ PAGE_SIZE = 50
 
 @requires("people.view_directory")
 def directory(request):
-    can_see_account = request.user.has_perm("people.see_account")
+    can_see_account = can(request.user, "people.see_account")
     form = DirectorySearchForm(request.GET or None, can_see_leavers=can_see_account)
     filters = form.cleaned_data if form.is_valid() else {}
     people = search_people(
@@ -41,9 +43,9 @@ def directory(request):
 
 def profile(request, pk):
     person = get_object_or_404(Person.objects.select_related("user", "department", "manager__user"), pk=pk)
-    if not request.user.has_perm("people.view_profile", person):
+    if not can(request.user, "people.view_profile", person):
         raise Http404("No such person.")
-    editable = request.user.has_perm("people.edit_profile", person)
+    editable = can(request.user, "people.edit_profile", person)
     form = None
     if editable:
         form_options = {"organisation": Organisation.current(), "is_manager": roles.is_manager(person)}
@@ -58,7 +60,7 @@ def profile(request, pk):
     elif request.method == "POST":
         raise Http404("No such form.")
     context = {"person": person, "form": form, "editable": editable,
-               "can_see_account": request.user.has_perm("people.see_account")}
+               "can_see_account": can(request.user, "people.see_account")}
     if context["can_see_account"]:
         context["last_invitation"] = person.invitations.select_related("sent_by").first()
     return render(request, "people/profile.html", context)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from conversations import audit
 from conversations.completion import next_due_for
 from conversations.models import Handover
+from conversations.permissions import can
 from conversations.proposals import propose_conversation, suggested_start
 
 from . import roles
@@ -21,7 +22,7 @@ from .team_forms import HandoverForm, ProposalForm
 
 def _report(request, pk, perm):
     report = get_object_or_404(Person.objects.select_related("user", "department"), pk=pk)
-    if not request.user.has_perm(perm, report):
+    if not can(request.user, perm, report):
         raise Http404
     return report
 
@@ -37,7 +38,7 @@ def _show_on_form(form, error):
 
 
 def team(request):
-    if not request.user.has_perm("people.view_team"):
+    if not can(request.user, "people.view_team"):
         raise Http404
     manager = roles.person_of(request.user)
     now = timezone.now()
@@ -80,7 +81,7 @@ def propose(request, pk):
 
 
 def handover(request):
-    if not request.user.has_perm("people.hand_over"):
+    if not can(request.user, "people.hand_over"):
         raise Http404
     employee = roles.person_of(request.user)
     conversations = handover_choices(employee) if employee.manager_id else []

@@ -30,9 +30,11 @@ from conversations.models import (
     AuditEvent,
     DayOff,
     GuideQuestion,
+    Handover,
     Notes,
     Notification,
     Reminder,
+    Roadblock,
 )
 from people.models import Department, Invitation, Organisation, PeopleImport
 from tests.factories import (
@@ -52,6 +54,11 @@ pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "employee", "other_employee", "manager", "other_manager", "partner_mentor", "other_mentor",
          "hr", "superuser")
 
+def only(status, *who):
+    """`status` for the roles named, 404 for every other signed-in role, sign-in for the anonymous."""
+    return tuple(302 if role == "anonymous" else status if role in who else 404 for role in ROLES)
+
+
 # Shorthands for the common rows, in the order of ROLES.
 #                anon emp  oemp mgr  omgr pmen omen hr   su
 EVERYONE_200 = (200, 200, 200, 200, 200, 200, 200, 200, 200)
@@ -63,10 +70,10 @@ HR_ONLY = (302, 404, 404, 404, 404, 404, 404, 200, 404)
 PARTICIPANTS = (302, 200, 404, 404, 404, 200, 404, 404, 404)
 PARTICIPANTS_REDIRECTED = (302, 302, 404, 404, 404, 302, 404, 404, 404)
 EMPLOYEE_ONLY = (302, 200, 404, 404, 404, 404, 404, 404, 404)
+MANAGERS_ONLY = (302, 404, 404, 200, 200, 404, 404, 404, 404)
+MANAGER_OF_EMPLOYEE = (302, 404, 404, 200, 404, 404, 404, 404, 404)
 PERSONS_REDIRECTED = (302, 302, 302, 302, 302, 302, 302, 302, 404)
-HR_AND_ADMIN = (302, 404, 404, 404, 404, 404, 404, 200, 200)
-HR_AND_ADMIN_POST_ONLY = (302, 404, 404, 404, 404, 404, 404, 405, 405)
-HR_AND_ADMIN_REDIRECTED = (302, 404, 404, 404, 404, 404, 404, 302, 302)
+HR_ONLY_POST_ONLY = (302, 404, 404, 404, 404, 404, 404, 405, 404)
 # The admin site lets in staff only, and sends everyone else to its own sign-in page.
 ADMIN_STAFF_ONLY = (302, 302, 302, 302, 302, 302, 302, 302, 200)
 ADMIN_NOBODY = (302, 302, 302, 302, 302, 302, 302, 302, 403)
@@ -130,22 +137,49 @@ EXPECTED = {
     # The feed is read by calendar apps without a session: the secret in the URL is the key.
     "conversations:calendar_feed": Expect(get=EVERYONE_200, post=(405,) * 9,
                                           params={"token": "employee_calendar_token"}),
-    # People: directory, profiles, invitations and the import (HR). The admin's superuser passes the HR rules:
-    # people's names and titles are theirs to manage on the admin site anyway.
-    "people:directory": Expect(get=SIGNED_IN, post=SIGNED_IN),
-    "people:profile": Expect(get=SIGNED_IN, post=(302, 200, 404, 404, 404, 404, 404, 404, 200),
-                             params={"pk": "employee"}),
-    "people:invite": Expect(get=HR_AND_ADMIN_POST_ONLY, post=HR_AND_ADMIN_REDIRECTED, params={"pk": "employee"}),
-    "people:invite_everyone": Expect(get=HR_AND_ADMIN_POST_ONLY, post=HR_AND_ADMIN_REDIRECTED),
-    "people:import": Expect(get=HR_AND_ADMIN, post=HR_AND_ADMIN),
-    "people:import_template": Expect(get=HR_AND_ADMIN, post=HR_AND_ADMIN),
-    "people:import_detail": Expect(get=HR_AND_ADMIN, post=HR_AND_ADMIN, params={"pk": "people_import"}),
-    "people:import_progress": Expect(get=HR_AND_ADMIN, post=HR_AND_ADMIN, params={"pk": "people_import"}),
-    "people:import_confirm": Expect(get=HR_AND_ADMIN_POST_ONLY, post=HR_AND_ADMIN_REDIRECTED,
+    # Notes, actions, completion, roadblocks, proposals, commitments and the question library.
+    "conversations:notes": Expect(get=PARTICIPANTS, post=PARTICIPANTS, params={"pk": "conversation"}),
+    "conversations:save_notes": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
+                                       params={"pk": "conversation", "visibility": "shared"}),
+    # An empty form is refused with 400 and the page again, its messages beside the fields.
+    "conversations:add_action": Expect(get=NOT_ALLOWED, post=only(400, "employee", "partner_mentor"),
+                                       params={"pk": "conversation"}),
+    "conversations:mark_held": Expect(get=NOT_ALLOWED, post=only(302, "partner_mentor"), params={"pk": "conversation"}),
+    "conversations:reflect": Expect(get=NOT_ALLOWED, post=only(400, "employee"), params={"pk": "conversation"}),
+    "conversations:add_roadblock": Expect(get=NOT_ALLOWED, post=only(400, "employee", "partner_mentor"),
+                                          params={"pk": "conversation"}),
+    "conversations:update_roadblock": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
+                                             params={"pk": "conversation", "roadblock_pk": "roadblock"}),
+    "conversations:answer_proposal": Expect(get=NOT_ALLOWED, post=only(400, "employee"), params={"pk": "conversation"}),
+    "conversations:edit_action": Expect(get=PARTICIPANTS, post=PARTICIPANTS, params={"pk": "action"}),
+    "conversations:complete_action": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
+                                            params={"pk": "action"}),
+    "conversations:remove_action": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
+                                          params={"pk": "action"}),
+    "conversations:commitments": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
+    "conversations:questions": Expect(get=HR_ONLY, post=only(400, "hr")),
+    "conversations:edit_question": Expect(get=HR_ONLY, post=HR_ONLY, params={"pk": "question"}),
+    "conversations:change_question": Expect(get=NOT_ALLOWED, post=only(302, "hr"), params={"pk": "question"}),
+    # A manager's team, and the handover an employee makes to a new manager.
+    "people:team": Expect(get=MANAGERS_ONLY, post=MANAGERS_ONLY),
+    "people:team_member": Expect(get=MANAGER_OF_EMPLOYEE, post=MANAGER_OF_EMPLOYEE, params={"pk": "employee"}),
+    "people:propose": Expect(get=MANAGER_OF_EMPLOYEE, post=MANAGER_OF_EMPLOYEE, params={"pk": "employee"}),
+    "people:handover": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
+    # People: directory, profiles, invitations and the import (HR). The superuser, nobody in the organisation,
+    # follows the rules like everyone else: the admin site is where they work.
+    "people:directory": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
+    "people:profile": Expect(get=PEOPLE_ONLY, post=only(200, "employee"), params={"pk": "employee"}),
+    "people:invite": Expect(get=HR_ONLY_POST_ONLY, post=only(302, "hr"), params={"pk": "employee"}),
+    "people:invite_everyone": Expect(get=HR_ONLY_POST_ONLY, post=only(302, "hr")),
+    "people:import": Expect(get=HR_ONLY, post=HR_ONLY),
+    "people:import_template": Expect(get=HR_ONLY, post=HR_ONLY),
+    "people:import_detail": Expect(get=HR_ONLY, post=HR_ONLY, params={"pk": "people_import"}),
+    "people:import_progress": Expect(get=HR_ONLY, post=HR_ONLY, params={"pk": "people_import"}),
+    "people:import_confirm": Expect(get=HR_ONLY_POST_ONLY, post=only(302, "hr"),
                                     params={"pk": "people_import"}),
-    "people:import_discard": Expect(get=HR_AND_ADMIN_POST_ONLY, post=HR_AND_ADMIN_REDIRECTED,
+    "people:import_discard": Expect(get=HR_ONLY_POST_ONLY, post=only(302, "hr"),
                                     params={"pk": "people_import"}),
-    "people:import_problems": Expect(get=HR_AND_ADMIN, post=HR_AND_ADMIN, params={"pk": "people_import"}),
+    "people:import_problems": Expect(get=HR_ONLY, post=HR_ONLY, params={"pk": "people_import"}),
     # An invitation link is opened before its person can sign in; a bogus one says so.
     "people:invitation_accept": Expect(get=EVERYONE_200, post=EVERYONE_200,
                                        params={"uidb64": "bogus_uid", "token": "bogus_token"}),
@@ -255,6 +289,11 @@ class World:
         self.shared_notes = NotesFactory(conversation=self.conversation, visibility=Notes.Visibility.SHARED)
         self.private_notes = NotesFactory(conversation=self.conversation, visibility=Notes.Visibility.PRIVATE)
         self.action = ActionItemFactory(conversation=self.conversation)
+        self.roadblock = Roadblock.objects.create(employee=self.employee, text="Meetings fragment my week",
+                                                  created_by=self.employee)
+        self.roadblock.raised_in.add(self.conversation)
+        self.handover = Handover.objects.create(employee=self.employee, new_manager=self.manager, decided_at=now)
+        self.handover.notes.add(self.shared_notes)
         # A held conversation with the manager, so that the team pages have history.
         self.held = ConversationFactory(employee=self.employee, partner=self.manager,
                                         starts_at=now - datetime.timedelta(days=40), status="completed")

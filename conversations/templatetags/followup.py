@@ -8,6 +8,7 @@ from conversations.followup import followup_for
 from conversations.followup_forms import NOTE_LABELS, MarkHeldForm, ReflectionForm
 from conversations.models import Topic
 from conversations.notes import NOTE_FIELDS
+from conversations.permissions import can
 
 register = template.Library()
 
@@ -16,7 +17,7 @@ register = template.Library()
 def conversation_followup(context, conversation):
     """What the viewer may see and do after (or before) a conversation: nothing at all unless they take part."""
     request = context["request"]
-    if not request.user.has_perm("conversations.view_conversation", conversation):
+    if not can(request.user, "conversations.view_conversation", conversation):
         return {"followup": None}
     followup = followup_for(conversation, user=request.user, now=timezone.now())
     return {
