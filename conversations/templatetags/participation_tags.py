@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 register = template.Library()
 
-EMPTY = format_html('<td class="text-end" data-value="">—</td>')
+EMPTY = format_html('<td class="text-end" data-value="">{}</td>', "—")
 
 
 @register.simple_tag
