@@ -92,7 +92,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for a lock instead of failing at once.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # WAL lets the web read while the worker writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT spent longer compiling the participation dashboard's aggregates than running them
     # (0.1–0.75 s per statement at 10,000 people); none of the app's queries gain from it.
@@ -227,7 +232,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "careerconv.heartbeat", "schedule": 60.0},
+    "heartbeat": {"task": "careerconv.heartbeat", "schedule": 30.0},
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -241,5 +246,5 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-for folder in (VAR_DIR, Path(EMAIL_FILE_PATH), CELERY_DATA_DIR / "queue", CELERY_DATA_DIR / "control"):
+for folder in (VAR_DIR, STATIC_ROOT, Path(EMAIL_FILE_PATH), CELERY_DATA_DIR / "queue", CELERY_DATA_DIR / "control"):
     folder.mkdir(parents=True, exist_ok=True)

@@ -3,8 +3,18 @@ only to superusers, and private notes are not listed at all for anyone else."""
 
 from django.contrib import admin
 
-from .models import (ActionItem, AvailabilitySettings, AvailabilityWindow, Conversation, DayOff, GuideQuestion,
-                     Notes, Notification, Preparation, Reminder)
+from .models import (
+    ActionItem,
+    AvailabilitySettings,
+    AvailabilityWindow,
+    Conversation,
+    DayOff,
+    GuideQuestion,
+    Notes,
+    Notification,
+    Preparation,
+    Reminder,
+)
 
 
 class PrivateTextAdmin(admin.ModelAdmin):

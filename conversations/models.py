@@ -121,6 +121,10 @@ class DayOff(models.Model):
 # --- Conversations ---------------------------------------------------------------------------------------------
 
 
+# Booked and not called off: these occupy both people's calendars.
+ACTIVE_STATUSES = ("requested", "confirmed")
+
+
 class ConversationQuerySet(models.QuerySet):
     def involving(self, person):
         return self.filter(Q(employee=person) | Q(partner=person))
@@ -145,7 +149,7 @@ class Conversation(models.Model):
         STANDALONE = "standalone", "Standalone career conversation"
         REVIEW = "review", "Attached to a performance review"
 
-    ACTIVE_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
+    ACTIVE_STATUSES = ACTIVE_STATUSES
 
     employee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conversations_as_employee")
     partner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conversations_as_partner")
@@ -184,9 +188,9 @@ class Conversation(models.Model):
             models.CheckConstraint(name="conversation_two_people", condition=~Q(employee=F("partner"))),
             # The last line against a double booking: one active conversation per partner per start time.
             # Overlaps that do not share a start are refused by booking.py under a row lock.
-            models.UniqueConstraint(fields=["partner", "starts_at"], condition=Q(status__in=["requested", "confirmed"]),
+            models.UniqueConstraint(fields=["partner", "starts_at"], condition=Q(status__in=ACTIVE_STATUSES),
                                     name="conversation_partner_slot_once"),
-            models.UniqueConstraint(fields=["employee", "starts_at"], condition=Q(status__in=["requested", "confirmed"]),
+            models.UniqueConstraint(fields=["employee", "starts_at"], condition=Q(status__in=ACTIVE_STATUSES),
                                     name="conversation_employee_slot_once"),
         ]
         indexes = [

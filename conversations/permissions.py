@@ -88,7 +88,8 @@ def is_preparation_partner(user, preparation):
 
 rules.add_perm("conversations.view_conversation", is_participant)
 rules.add_perm("conversations.change_conversation", is_participant)
-rules.add_perm("conversations.view_preparation", is_preparation_employee | (is_preparation_partner & preparation_is_shared))
+rules.add_perm("conversations.view_preparation",
+               is_preparation_employee | (is_preparation_partner & preparation_is_shared))
 rules.add_perm("conversations.change_preparation", is_preparation_employee)
 rules.add_perm("conversations.view_notes", is_notes_author | is_shared_notes_participant)
 rules.add_perm("conversations.change_notes", is_notes_author)
