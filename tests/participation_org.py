@@ -22,8 +22,14 @@ import datetime
 from dataclasses import dataclass
 
 from conversations.models import ActionItem, Conversation, Relation
-from tests.factories import (ActionItemFactory, ConversationFactory, DepartmentFactory, PersonFactory,
-                             PreparationFactory, make_hr)
+from tests.factories import (
+    ActionItemFactory,
+    ConversationFactory,
+    DepartmentFactory,
+    PersonFactory,
+    PreparationFactory,
+    make_hr,
+)
 
 UTC = datetime.UTC
 NOW = datetime.datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
@@ -64,7 +70,8 @@ def held(employee, partner, day, *, kind=Conversation.Kind.STANDALONE, relation=
                                        status=Conversation.Status.COMPLETED, kind=kind,
                                        held_at=starts_at + datetime.timedelta(minutes=30))
     if shared is not None:
-        PreparationFactory(conversation=conversation, shared_at=at(day - datetime.timedelta(days=1)) if shared else None)
+        shared_at = at(day - datetime.timedelta(days=1)) if shared else None
+        PreparationFactory(conversation=conversation, shared_at=shared_at)
     return conversation
 
 
@@ -112,17 +119,17 @@ def build_organisation():
     # Actions (due dates in the period unless said otherwise):
     action = ActionItemFactory
     action(conversation=a_latest, owner_kind=ActionItem.Owner.EMPLOYEE, owner=a,
-           due_on=datetime.date(2026, 2, 15), done_at=at(datetime.date(2026, 2, 14)))          # kept
+           due_on=datetime.date(2026, 2, 15), done_at=at(datetime.date(2026, 2, 14)))  # kept
     action(conversation=a_latest, owner_kind=ActionItem.Owner.PARTNER, owner=sam,
-           due_on=datetime.date(2026, 2, 20), done_at=at(datetime.date(2026, 2, 25)))          # late
+           due_on=datetime.date(2026, 2, 20), done_at=at(datetime.date(2026, 2, 25)))  # late
     action(conversation=a_latest, owner_kind=ActionItem.Owner.ORGANISATION, owner=None,
-           due_on=datetime.date(2026, 3, 1), done_at=None)                                      # open, past due
+           due_on=datetime.date(2026, 3, 1), done_at=None)  # open, past due
     action(conversation=a_latest, owner_kind=ActionItem.Owner.EMPLOYEE, owner=a,
-           due_on=datetime.date(2026, 3, 20), done_at=None)                                     # due after the period
+           due_on=datetime.date(2026, 3, 20), done_at=None)  # due after the period
     action(conversation=e_latest, owner_kind=ActionItem.Owner.EMPLOYEE, owner=e,
-           due_on=TODAY, done_at=None)                                                          # due today: not yet late
+           due_on=TODAY, done_at=None)  # due today: not yet late
     action(conversation=e_latest, owner_kind=ActionItem.Owner.ORGANISATION, owner=None,
-           due_on=datetime.date(2026, 3, 10), done_at=at(datetime.date(2026, 3, 9)))           # kept
+           due_on=datetime.date(2026, 3, 10), done_at=at(datetime.date(2026, 3, 9)))  # kept
     # Done at 16:00 UTC on its due date: already the 13th in Tokyo, so late in its owner's calendar.
     action(conversation=s1_latest, owner_kind=ActionItem.Owner.EMPLOYEE, owner=s1,
            due_on=datetime.date(2026, 3, 12), done_at=at(datetime.date(2026, 3, 12), 16))
