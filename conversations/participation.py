@@ -22,7 +22,21 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, Window
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, Concat, Lag, NullIf, RowNumber, Trim
 from django.db.models.lookups import GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.db.models.sql.constants import LOUTER
@@ -94,7 +108,8 @@ def add_months(day, months):
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _midnight(day, tz):
+def midnight(day, tz):
+    """The first instant of `day` in `tz`."""
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
 
 
@@ -110,11 +125,11 @@ class Period:
         return cls(start=add_months(today, -months) + datetime.timedelta(days=1), end=today)
 
     def starts_at(self, tz):
-        return _midnight(self.start, tz)
+        return midnight(self.start, tz)
 
     def ends_at(self, tz):
         """The first instant after the period."""
-        return _midnight(self.end + datetime.timedelta(days=1), tz)
+        return midnight(self.end + datetime.timedelta(days=1), tz)
 
 
 @dataclass(frozen=True)
@@ -211,7 +226,7 @@ class Participation:
 
 
 @dataclass(frozen=True)
-class _Snapshot:
+class Snapshot:
     """A moment at which status is judged: everyone's own date at that instant, and the first day it covers."""
 
     at: datetime.datetime
@@ -224,10 +239,8 @@ class _Snapshot:
 
 def participation(*, now, period, tz, department=None):
     """Every figure for `period` (dates in `tz`, the viewer's timezone), optionally for one department."""
-    period_end = period.ends_at(tz)
-    # Status is judged at the last instant of the period, or now while the period is still running.
-    as_of = min(now, period_end - datetime.timedelta(microseconds=1)).astimezone(tz)
-    months = _trend_months(as_of=as_of, tz=tz)
+    as_of = status_moment(now=now, period=period, tz=tz)
+    months = trend_months(as_of=as_of, tz=tz)
     scope = {} if department is None else {"department": department}
 
     groups = {}
@@ -260,14 +273,24 @@ def participation(*, now, period, tz, department=None):
                          managers=breakdown[MANAGER], trend=trend)
 
 
-def _trend_months(*, as_of, tz):
+def status_moment(*, now, period, tz):
+    """Status is judged at the last instant of the period, or now while the period is still running."""
+    return min(now, period.ends_at(tz) - datetime.timedelta(microseconds=1)).astimezone(tz)
+
+
+def ongoing_since(*, as_of, tz):
+    """Conversations held after this instant, up to `as_of`, count towards "ongoing"."""
+    return midnight(add_months(as_of.date(), -ONGOING_MONTHS), tz)
+
+
+def trend_months(*, as_of, tz):
     """The TREND_MONTHS calendar months up to the one containing `as_of`, each judged at its last instant."""
     this_month = as_of.date().replace(day=1)
     months = []
     for back in range(TREND_MONTHS - 1, -1, -1):
         first_day = add_months(this_month, -back)
-        month_end = _midnight(add_months(first_day, 1), tz) - datetime.timedelta(microseconds=1)
-        months.append(_Snapshot(at=min(month_end, as_of), first_day=first_day))
+        month_end = midnight(add_months(first_day, 1), tz) - datetime.timedelta(microseconds=1)
+        months.append(Snapshot(at=min(month_end, as_of), first_day=first_day))
     return months
 
 
@@ -310,7 +333,7 @@ def _booked_at(instant):
 
 def _people_rows(*, scope, period, tz, as_of, months):
     held = Q(status=Conversation.Status.COMPLETED)
-    recent_start = _midnight(add_months(as_of.date(), -ONGOING_MONTHS), tz)
+    recent_start = ongoing_since(as_of=as_of, tz=tz)
 
     # Each employee's conversations, counted once; people are joined to it below (no row: no conversation).
     per_employee = Conversation.objects.filter(**_prefixed("employee__", scope)).order_by().values(
@@ -323,7 +346,7 @@ def _people_rows(*, scope, period, tz, as_of, months):
         booked=Count("pk", filter=_booked_at(as_of)),
         **{f"last_held_{i}": Max("starts_at", filter=held & Q(starts_at__lte=month.at))
            for i, month in enumerate(months)},
-        **{f"held_in_{i}": Count("pk", filter=held & Q(starts_at__gte=_midnight(month.first_day, tz),
+        **{f"held_in_{i}": Count("pk", filter=held & Q(starts_at__gte=midnight(month.first_day, tz),
                                                        starts_at__lte=month.at))
            for i, month in enumerate(months)},
     )
@@ -427,17 +450,22 @@ def _action_rows(*, scope, period, as_of):
     kept = Q(done_at__isnull=False) & Q(LessThanOrEqual(done_on, F("due_on")))
     # An open action is not late until its due date has passed.
     due = kept | Q(due_on__lt=as_of.date())
-    organisation = Q(owner_kind=ActionItem.Owner.ORGANISATION)
+    cte = CTE(actions.values(
+        department_id=F("conversation__employee__department_id"),
+        manager_id=F("conversation__employee__manager_id"),
+        organisation=ExpressionWrapper(Q(owner_kind=ActionItem.Owner.ORGANISATION), output_field=BooleanField()),
+        kept=ExpressionWrapper(kept, output_field=BooleanField()),
+        due=ExpressionWrapper(due, output_field=BooleanField()),
+    ), name="actions_in_period", materialized=True)
 
     def branch(kind, key=None):
-        queryset = actions.values(**_group_columns(kind, key, Value("")))
+        queryset = cte.queryset().order_by().values(**_group_columns(kind, key, Value("")))
         return queryset.annotate(
-            actions_kept=Count("pk", filter=~organisation & kept),
-            actions_due=Count("pk", filter=~organisation & due),
-            organisation_actions_kept=Count("pk", filter=organisation & kept),
-            organisation_actions_due=Count("pk", filter=organisation & due),
+            actions_kept=Count("kept", filter=Q(organisation=False, kept=True)),
+            actions_due=Count("due", filter=Q(organisation=False, due=True)),
+            organisation_actions_kept=Count("kept", filter=Q(organisation=True, kept=True)),
+            organisation_actions_due=Count("due", filter=Q(organisation=True, due=True)),
         )
 
-    return branch(EVERYONE).union(
-        branch(DEPARTMENT, "conversation__employee__department_id"),
-        branch(MANAGER, "conversation__employee__manager_id"), all=True)
+    return with_cte(cte, select=branch(EVERYONE).union(
+        branch(DEPARTMENT, "department_id"), branch(MANAGER, "manager_id"), all=True))

@@ -1,35 +1,56 @@
-"""Table cells for the participation breakdowns: a displayed value plus a `data-value` that the page sorts by.
+"""The rows of the participation breakdowns: each figure shown, with a `data-value` that the page sorts by.
 
-Simple tags rather than includes: a breakdown by manager has a row per manager, and an include per cell made the
-page for a large organisation noticeably slower to render.
+One tag per row rather than an include per cell: a breakdown by manager has a row per manager, and includes made
+the page for a large organisation noticeably slower to render.
 """
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+
+from conversations.participation import MIN_GROUP_SIZE
 
 register = template.Library()
 
-EMPTY = format_html('<td class="text-end" data-value="">{}</td>', "—")
+# Below this share on cadence, a group's cell is marked for attention.
+LOW_ON_CADENCE = 50
 
 
-@register.simple_tag
-def share_cell(share, low=None):
-    """A percentage; `low` (a percentage) marks values below it for attention."""
+def _empty():
+    return ("text-end", "", "", "—")
+
+
+def _share(share, low=None):
     percent = share.percent
     if percent is None:
-        return EMPTY
+        return _empty()
     css = "text-end figure-low" if low is not None and percent < low else "text-end"
-    return format_html('<td class="{}" data-value="{}" title="{} of {}">{}%</td>', css, f"{percent:.4f}", share.count,
-                       share.of, f"{percent:.0f}")
+    return (css, f"{percent:.4f}", f"{share.count} of {share.of}", f"{percent:.0f}%")
 
 
-@register.simple_tag
-def number_cell(value):
-    return format_html('<td class="text-end" data-value="{}">{}</td>', value, value)
+def _number(value):
+    return ("text-end", str(value), "", f"{value:,}")
 
 
-@register.simple_tag
-def days_cell(days):
+def _days(days):
     if days is None:
-        return EMPTY
-    return format_html('<td class="text-end" data-value="{}">{}</td>', f"{days:.4f}", f"{days:.1f}".removesuffix(".0"))
+        return _empty()
+    return ("text-end", f"{days:.4f}", "", f"{days:.1f}".removesuffix(".0"))
+
+
+@register.simple_tag
+def breakdown_row(group):
+    """A group's row; a group of fewer than MIN_GROUP_SIZE active employees shows that, and nothing else."""
+    figures = group.figures
+    if figures.suppressed:
+        return format_html('<tr data-suppressed><th scope="row">{}</th>'
+                           '<td colspan="11" class="text-body-secondary">fewer than {}</td></tr>',
+                           group.name, MIN_GROUP_SIZE)
+    cells = [
+        _number(figures.active), _share(figures.ongoing_share), _share(figures.on_cadence_share, LOW_ON_CADENCE),
+        _number(figures.overdue), _number(figures.held), _days(figures.median_days),
+        _share(figures.outside_review_share), _share(figures.breadth_share), _share(figures.prepared_share),
+        _share(figures.follow_through_share), _share(figures.organisation_follow_through_share),
+    ]
+    return format_html('<tr><th scope="row">{}</th>{}</tr>', group.name, format_html_join(
+        "", '<td class="{}" data-value="{}" title="{}">{}</td>', cells))
+
