@@ -5,11 +5,11 @@ MIN_GROUP_SIZE active employees is reported as "fewer than 5" and nothing else.
 
 Every figure is computed by the database, in three statements whatever the size of the organisation:
 
-1. people: one row per person with their conversations counted (a CTE), then counted for everyone, per department
-   and per manager (UNION ALL), with the monthly trend;
+1. people: each employee's conversations counted (a CTE), each person's standing worked out from them (a second
+   CTE), then counted for everyone, per department and per manager (UNION ALL), with the monthly trend;
 2. held conversations: the days since each employee's previous held conversation (a LAG window over all of their
    history), then per group the conversations held in the period, how many were standalone or prepared, and the
-   median gap (a ROW_NUMBER window: portable to SQLite, which has no percentile function);
+   median gap (aggregates.Median);
 3. action items due in the period: how many were done by their due date, the organisation's own apart.
 
 Status figures (ongoing, on cadence, overdue) are a snapshot at the end of the period, judged as regularity.py
@@ -23,7 +23,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Avg,
     BooleanField,
     Count,
     Exists,
@@ -37,13 +36,14 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, Concat, Lag, NullIf, RowNumber, Trim
+from django.db.models.functions import Coalesce, Concat, Lag, NullIf, Trim
 from django.db.models.lookups import GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.db.models.sql.constants import LOUTER
 from django_cte import CTE, with_cte
 
 from people.models import Person
 
+from .aggregates import Median
 from .date_expressions import AddDays, DaysBetween, LocalDate
 from .models import ActionItem, Conversation, Preparation, Relation
 
@@ -294,6 +294,10 @@ def trend_months(*, as_of, tz):
     return months
 
 
+def _flag(condition):
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
 def _prefixed(prefix, lookups):
     return {prefix + name: value for name, value in lookups.items()}
 
@@ -351,93 +355,84 @@ def _people_rows(*, scope, period, tz, as_of, months):
            for i, month in enumerate(months)},
     )
     cte = CTE(per_employee, name="per_employee", materialized=True)
-    columns = [name for name in per_employee.query.annotations]
+    joined = cte.join(Person.objects.filter(**scope), id=cte.col.employee_id, _join_type=LOUTER).order_by()
+    joined = joined.annotate(**{f"c_{name}": getattr(cte.col, name) for name in per_employee.query.annotations})
 
-    def people():
-        joined = cte.join(Person.objects.filter(**scope), id=cte.col.employee_id, _join_type=LOUTER)
-        return joined.order_by().annotate(**{f"c_{name}": getattr(cte.col, name) for name in columns})
-
-    def status_counts():
-        """Active employees at the end of the period, and how many of them are ongoing, on cadence, overdue."""
-        today = LocalDate(Value(as_of), F("timezone"))
-        active = _employed_on(as_of.date())
-        last_held_on = LocalDate(F("c_last_held_at"), F("timezone"))
-        due_anchor = Coalesce(last_held_on, F("start_date"), LocalDate(F("created_at"), F("timezone")))
-        return {
-            "active": Count("pk", filter=active),
-            "ongoing": Count("pk", filter=active & Q(c_held_recently__gte=ONGOING_CONVERSATIONS)),
-            "on_cadence": Count("pk", filter=active & Q(GreaterThanOrEqual(
-                AddDays(last_held_on, F("cadence_days")), today))),
-            "overdue": Count("pk", filter=active & (Q(c_booked=0) | Q(c_booked__isnull=True)) & Q(LessThan(
-                AddDays(due_anchor, F("cadence_days")), today))),
-            "broad": Count("pk", filter=active & Q(c_held_beyond_manager__gt=0)),
-        }
+    # Each person's standing, worked out once; the three breakdowns below only count it.
+    today = LocalDate(Value(as_of), F("timezone"))
+    active = _employed_on(as_of.date())
+    last_held_on = LocalDate(F("c_last_held_at"), F("timezone"))
+    due_anchor = Coalesce(last_held_on, F("start_date"), LocalDate(F("created_at"), F("timezone")))
+    standing = {
+        "flag_active": _flag(active),
+        "flag_ongoing": _flag(active & Q(c_held_recently__gte=ONGOING_CONVERSATIONS)),
+        "flag_on_cadence": _flag(active & Q(GreaterThanOrEqual(AddDays(last_held_on, F("cadence_days")), today))),
+        "flag_overdue": _flag(active & (Q(c_booked=0) | Q(c_booked__isnull=True))
+                         & Q(LessThan(AddDays(due_anchor, F("cadence_days")), today))),
+        "flag_broad": _flag(active & Q(c_held_beyond_manager__gt=0)),
+    }
+    for i, month in enumerate(months):
+        employed = _employed_on(month.day)
+        last_held_then = LocalDate(F(f"c_last_held_{i}"), F("timezone"))
+        that_day = LocalDate(Value(month.at), F("timezone"))
+        standing[f"flag_employed_{i}"] = _flag(employed)
+        standing[f"flag_on_cadence_{i}"] = _flag(
+            employed & Q(GreaterThanOrEqual(AddDays(last_held_then, F("cadence_days")), that_day)))
+        standing[f"held_in_{i}"] = F(f"c_held_in_{i}")
+    people = CTE(joined.values("department_id", "manager_id", department_name=F("department__name"),
+                               manager_name=_person_name("manager__"), **standing),
+                 name="standing", materialized=True)
 
     def trend_counts(with_values):
         columns = {}
-        for i, month in enumerate(months):
-            employed = _employed_on(month.day)
-            last_held_on = LocalDate(F(f"c_last_held_{i}"), F("timezone"))
-            that_day = LocalDate(Value(month.at), F("timezone"))
-            columns[f"held_{i}"] = Sum(f"c_held_in_{i}")
-            columns[f"employed_{i}"] = Count("pk", filter=employed)
-            columns[f"on_cadence_{i}"] = Count("pk", filter=employed & Q(GreaterThanOrEqual(
-                AddDays(last_held_on, F("cadence_days")), that_day)))
+        for i in range(len(months)):
+            columns[f"held_{i}"] = Sum(f"held_in_{i}")
+            columns[f"employed_{i}"] = Count("flag_active", filter=Q(**{f"flag_employed_{i}": True}))
+            columns[f"on_cadence_{i}"] = Count("flag_active", filter=Q(**{f"flag_on_cadence_{i}": True}))
         if not with_values:
             # UNION ALL needs the same columns in every branch; the trend is for everyone only.
             columns = {name: Value(None, output_field=IntegerField()) for name in columns}
         return columns
 
     def branch(kind, key=None, name=None):
-        queryset = people().values(**_group_columns(kind, key, name))
-        return queryset.annotate(**status_counts(), **trend_counts(with_values=kind == EVERYONE))
+        queryset = people.queryset().order_by().values(**_group_columns(kind, key, name))
+        return queryset.annotate(
+            **{figure: Count("flag_active", filter=Q(**{f"flag_{figure}": True}))
+               for figure in ("active", "ongoing", "on_cadence", "overdue", "broad")},
+            **trend_counts(with_values=kind == EVERYONE),
+        )
 
     everyone = branch(EVERYONE)
-    by_department = branch(DEPARTMENT, "department_id", F("department__name"))
-    by_manager = branch(MANAGER, "manager_id", _person_name("manager__"))
-    return with_cte(cte, select=everyone.union(by_department, by_manager, all=True))
+    by_department = branch(DEPARTMENT, "department_id", F("department_name"))
+    by_manager = branch(MANAGER, "manager_id", F("manager_name"))
+    return with_cte(cte, people, select=everyone.union(by_department, by_manager, all=True))
 
 
 def _conversation_rows(*, scope, period, tz, as_of):
     held = Conversation.objects.held().filter(starts_at__lte=as_of, **_prefixed("employee__", scope)).order_by()
     # The previous held conversation of the same employee, over all of their history: the period's first one
     # has a previous one too. Ties in time cannot change a gap, so no tie-breaker is needed.
+    timezone = F("employee__timezone")
+    previous_at = Window(Lag("starts_at"), partition_by=[F("employee_id")], order_by=[F("starts_at").asc()])
+    shared = Preparation.objects.filter(conversation_id=OuterRef("pk"), shared_at__isnull=False)
     history = CTE(held.values(
-        "pk", "kind", "starts_at",
-        timezone=F("employee__timezone"),
+        "kind", "starts_at",
         department_id=F("employee__department_id"),
         manager_id=F("employee__manager_id"),
-        previous_at=Window(Lag("starts_at"), partition_by=[F("employee_id")], order_by=[F("starts_at").asc()]),
-    ), name="held_history")
-
-    shared = Preparation.objects.filter(conversation_id=OuterRef("pk"), shared_at__isnull=False)
-    ranked = history.queryset().order_by().filter(starts_at__gte=period.starts_at(tz)).annotate(
         shared_preparation=Exists(shared),
-        gap=DaysBetween(LocalDate(F("starts_at"), F("timezone")), LocalDate(F("previous_at"), F("timezone"))),
-    )
-    # Rank the period's gaps within each breakdown; gaps (a first conversation has none) sort last.
-    for kind, partition in ((EVERYONE, []), (DEPARTMENT, [F("department_id")]), (MANAGER, [F("manager_id")])):
-        ranked = ranked.annotate(**{
-            f"rank_{kind}": Window(RowNumber(), partition_by=partition or None,
-                                   order_by=F("gap").asc(nulls_last=True)),
-            f"gaps_{kind}": Window(Count("gap"), partition_by=partition or None),
-        })
-    in_period = CTE(ranked, name="held_in_period")
+        gap=DaysBetween(LocalDate(F("starts_at"), timezone), LocalDate(previous_at, timezone)),
+    ), name="held_history", materialized=True)
 
     def branch(kind, key=None):
-        rank, gaps = F(f"rank_{kind}"), F(f"gaps_{kind}")
-        # The middle one of an odd count, the middle two of an even one: 2·rank within [count, count + 2].
-        middle = Q(GreaterThanOrEqual(rank * 2, gaps)) & Q(LessThanOrEqual(rank * 2, gaps + 2))
-        queryset = in_period.queryset().order_by().values(**_group_columns(kind, key, Value("")))
-        return queryset.annotate(
+        queryset = history.queryset().order_by().filter(starts_at__gte=period.starts_at(tz))
+        return queryset.values(**_group_columns(kind, key, Value(""))).annotate(
             held=Count("starts_at"),
             standalone=Count("starts_at", filter=Q(kind=Conversation.Kind.STANDALONE)),
             prepared=Count("starts_at", filter=Q(shared_preparation=True)),
-            median_days=Avg("gap", filter=Q(gap__isnull=False) & middle),
+            median_days=Median("gap"),
         )
 
-    everyone = branch(EVERYONE)
-    return with_cte(history, in_period, select=everyone.union(
+    return with_cte(history, select=branch(EVERYONE).union(
         branch(DEPARTMENT, "department_id"), branch(MANAGER, "manager_id"), all=True))
 
 
