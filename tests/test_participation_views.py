@@ -149,10 +149,13 @@ def test_export_cannot_smuggle_a_formula_into_a_spreadsheet(hr_client):
 
 def test_names_are_shown_as_text(hr_client):
     PersonFactory(department=DepartmentFactory(name="<script>alert(1)</script>"))
+    boss = PersonFactory(user__first_name="<b>Boss</b>", user__last_name="")
+    PersonFactory.create_batch(5, manager=boss)
     page = hr_client.get(DASHBOARD).content.decode()
 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)</script>" not in page
+    assert '<th scope="row">&lt;b&gt;Boss&lt;/b&gt;</th><td class="text-end" data-value="5"' in page
 
 
 @pytest.mark.parametrize("params, field, message", [

@@ -5,7 +5,8 @@ the page for a large organisation noticeably slower to render.
 """
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from conversations.participation import MIN_GROUP_SIZE
 
@@ -51,6 +52,8 @@ def breakdown_row(group):
         _share(figures.outside_review_share), _share(figures.breadth_share), _share(figures.prepared_share),
         _share(figures.follow_through_share), _share(figures.organisation_follow_through_share),
     ]
-    return format_html('<tr><th scope="row">{}</th>{}</tr>', group.name, format_html_join(
-        "", '<td class="{}" data-value="{}" title="{}">{}</td>', cells))
-
+    # Only the name is text from users; every other value is a number formatted above. Built without
+    # format_html, whose escaping of every cell was most of the page's rendering time at 1,000 managers.
+    cells_html = "".join(f'<td class="{css}" data-value="{value}" title="{title}">{shown}</td>'
+                         for css, value, title, shown in cells)
+    return mark_safe(f'<tr><th scope="row">{escape(group.name)}</th>{cells_html}</tr>')
