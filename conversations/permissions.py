@@ -117,3 +117,51 @@ def visible_notes(user):
         | Q(visibility=Notes.Visibility.SHARED, conversation__employee=person)
         | Q(visibility=Notes.Visibility.SHARED, conversation__partner=person)
     )
+
+
+# --- Booking ----------------------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def conversation_is_active(user, conversation):
+    return conversation.is_active
+
+
+def can_book_with(*, employee, partner):
+    """An employee books their manager, or anyone who offers career conversations, never themselves."""
+    if partner.pk == employee.pk or not partner.is_active:
+        return False
+    return partner.pk == employee.manager_id or partner.offers_conversations
+
+
+@rules.predicate
+def may_book_with(user, partner):
+    person = _person(user)
+    return person is not None and partner is not None and can_book_with(employee=person, partner=partner)
+
+
+rules.add_perm("conversations.book_with", may_book_with)
+rules.add_perm("conversations.reschedule_conversation", is_participant & conversation_is_active)
+rules.add_perm("conversations.cancel_conversation", is_participant & conversation_is_active)
+
+
+# --- People: the directory, profiles, the people import and invitations ----------------------------------------
+
+@rules.predicate
+def is_self(user, person):
+    me = _person(user)
+    return me is not None and person is not None and me.pk == person.pk
+
+
+@rules.predicate
+def is_active_person(user, person):
+    return person is not None and person.is_active
+
+
+rules.add_perm("people.view_directory", has_person | is_hr)
+# Someone who has left is gone from the directory; only HR still opens their profile.
+rules.add_perm("people.view_profile", is_self | is_hr | (has_person & is_active_person))
+rules.add_perm("people.edit_profile", is_self)
+rules.add_perm("people.see_account", is_hr)  # e-mail, employee id, sign-in and invitation status
+rules.add_perm("people.import_people", is_hr)
+rules.add_perm("people.invite_people", is_hr)

@@ -1,12 +1,38 @@
 from django.urls import path  # noqa: F401 — patterns are added by each capability
 
-from . import participation_views
+from . import (
+    participation_views,
+    views_availability,
+    views_booking,
+    views_calendar,
+    views_conversation,
+    views_preparation,
+)
 
 app_name = "conversations"
 
 urlpatterns = []
 
 urlpatterns += [
+    path("", views_conversation.my_conversations, name="list"),
+    path("timeline/", views_conversation.career_timeline, name="timeline"),
+    path("book/", views_booking.choose_partner, name="choose_partner"),
+    path("book/<int:partner_pk>/", views_booking.pick_slot, name="pick_slot"),
+    path("book/<int:partner_pk>/confirm/", views_booking.book, name="book"),
+    path("<int:pk>/", views_conversation.detail, name="detail"),
+    path("<int:pk>/booked/", views_booking.booked, name="booked"),
+    path("<int:pk>/reschedule/", views_booking.reschedule_pick_slot, name="reschedule_pick_slot"),
+    path("<int:pk>/reschedule/confirm/", views_booking.reschedule, name="reschedule"),
+    path("<int:pk>/cancel/", views_booking.cancel, name="cancel"),
+    path("<int:pk>/preparation/", views_preparation.prepare, name="prepare"),
+    path("<int:pk>/preparation/autosave/", views_preparation.autosave, name="autosave_preparation"),
+    path("<int:pk>/invite.ics", views_calendar.download_invite, name="download_invite"),
+    path("<int:pk>/invite/send/", views_calendar.resend_invitation, name="resend_invitation"),
+    path("availability/", views_availability.availability_settings, name="availability"),
+    path("availability/days-off/<int:pk>/remove/", views_availability.remove_day_off, name="remove_day_off"),
+    path("calendar/", views_calendar.calendar_subscription, name="calendar"),
+    path("calendar/reset/", views_calendar.rotate_calendar_link, name="rotate_calendar_link"),
+    path("calendar/<str:token>.ics", views_calendar.calendar_feed, name="calendar_feed"),
     path("participation/", participation_views.dashboard, name="participation"),
     path("participation.csv", participation_views.dashboard_csv, name="participation_csv"),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Department, Organisation, Person
+from .models import Department, Invitation, Organisation, PeopleImport, Person
 
 
 @admin.register(Organisation)
@@ -22,3 +22,20 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ["user", "department", "manager__user"]
     autocomplete_fields = ["user", "manager", "department"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(PeopleImport)
+class PeopleImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "status", "created_by", "created_at", "finished_at"]
+    list_filter = ["status"]
+    exclude = ["content"]
+    readonly_fields = ["file_name", "marks_leavers", "sends_invitations", "status", "preview", "result", "created_by",
+                       "created_at", "queued_at", "started_at", "finished_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["person", "sent_at", "sent_by"]
+    list_select_related = ["person__user", "sent_by"]
+    search_fields = ["person__user__first_name", "person__user__last_name", "person__user__email"]
+    readonly_fields = ["person", "sent_at", "sent_by"]

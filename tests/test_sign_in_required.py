@@ -12,6 +12,8 @@ PUBLIC = {
     "health",  # the load balancer's and compose's health check
     "admin:login",  # the admin's own sign-in form
     "conversations:calendar_feed",  # a calendar app subscribes with the secret in the URL, not a session
+    "people:invitation_accept",  # a new person sets their first password from the invitation's link
+    "people:sso_login", "people:sso_callback",  # single sign-on starts and ends before there is a session
 }
 
 
