@@ -36,6 +36,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from conversations.models import Conversation  # noqa: E402
 from conversations.participation import (  # noqa: E402
     DEPARTMENT,
     EVERYONE,
@@ -48,6 +49,7 @@ from conversations.participation import (  # noqa: E402
     status_moment,
     trend_months,
 )
+from people.models import Person  # noqa: E402
 
 HR_USERNAME = "hana.reed"
 
@@ -264,7 +266,7 @@ def main():
         sql_ms.append((time.perf_counter() - started) * 1000)
 
     differences = disagreements(participation(now=now, period=period, tz=tz), raw)
-    print(f"people={options.people} conversations_seeded≈{conversations} runs={options.runs} "
+    print(f"people={Person.objects.count()} conversations={Conversation.objects.count()} runs={options.runs} "
           f"page_ms={[round(ms) for ms in page_ms]} sql_ms={[round(ms) for ms in sql_ms]}")
     print("figures agree with the hand-written SQL" if not differences else
           "figures DISAGREE with the hand-written SQL:\n  " + "\n  ".join(differences[:20]))
