@@ -6,8 +6,10 @@ from people.models import Department
 
 from .participation import DEFAULT_PERIOD_MONTHS, Period, add_months
 
-# The furthest back a custom period may start: older data says little about today's habits.
+# The longest custom period: older data says little about today's habits.
 MAX_PERIOD_YEARS = 5
+# Nothing in the app predates this; it also keeps the monthly trend's arithmetic within the calendar.
+EARLIEST_DAY = datetime.date(2000, 1, 1)
 
 
 class ParticipationFilterForm(forms.Form):
@@ -55,6 +57,10 @@ class ParticipationFilterForm(forms.Form):
             self.add_error("start", "Choose the first day of the period.")
         if end is None and "end" not in self.errors:
             self.add_error("end", "Choose the last day of the period.")
+        for name, day in (("start", start), ("end", end)):
+            if day and day < EARLIEST_DAY:
+                self.add_error(name, f"Choose a date from {EARLIEST_DAY:%-d %B %Y} onwards.")
+                return cleaned
         if start and end:
             if end > self.today:
                 self.add_error("end", f"The period cannot end after today ({self.today:%-d %B %Y}).")

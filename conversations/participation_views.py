@@ -34,8 +34,8 @@ def _figures(request):
     return form, participation(now=now, period=form.selected_period(), tz=tz, department=department)
 
 
-@require_GET
 @hr_only
+@require_GET
 def dashboard(request):
     form, figures = _figures(request)
     context = {
@@ -56,8 +56,8 @@ def dashboard(request):
     return render(request, "conversations/participation.html", context)
 
 
-@require_GET
 @hr_only
+@require_GET
 def dashboard_csv(request):
     form, figures = _figures(request)
     if figures is None:

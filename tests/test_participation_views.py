@@ -51,6 +51,13 @@ def test_everyone_but_hr_gets_not_found(client, org, url, username):
 
 
 @pytest.mark.parametrize("url", [DASHBOARD, EXPORT])
+def test_a_post_from_someone_else_is_not_found_either(client, org, url):
+    client.force_login(org.maya.user)
+
+    assert client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, EXPORT])
 def test_signed_out_visitors_are_sent_to_sign_in(client, url):
     response = client.get(url)
 
@@ -167,6 +174,9 @@ def test_names_are_shown_as_text(hr_client):
     ({"period": "custom", "start": "2019-01-01", "end": "2026-01-01"}, "start",
      "A period can cover at most 5 years."),
     ({"period": "custom", "start": "not a date", "end": "2026-01-01"}, "start", "Enter a valid date."),
+    ({"period": "custom", "start": "0001-01-01", "end": "0001-02-01"}, "start",
+     "Choose a date from 1 January 2000 onwards."),
+    ({"period": "someday"}, "period", "Select a valid choice."),
     ({"department": "999999"}, "department", "Select a valid choice."),
 ])
 def test_a_bad_filter_is_explained_next_to_its_field(hr_client, params, field, message):
