@@ -266,3 +266,28 @@ def cancel_conversation(*, conversation, by, reason, now):
         send_invitation_after_commit(conversation)
     logger.info("conversation %s cancelled by %s", conversation.pk, by.pk)
     return conversation
+
+
+LEFT_REASON = "Called off because a participant has left the organisation."
+
+
+def cancel_for_leavers(*, person_ids, now):
+    """Call off the coming conversations of people who have left, so that the people they were to meet are told
+    and the slots free up; their past conversations stay as history. Returns how many were called off."""
+    person_ids = list(person_ids)
+    if not person_ids:
+        return 0
+    with transaction.atomic():
+        coming = list(
+            Conversation.objects.select_for_update().active()
+            .filter(Q(employee_id__in=person_ids) | Q(partner_id__in=person_ids), starts_at__gt=now)
+        )
+        for conversation in coming:
+            conversation.status = Conversation.Status.CANCELLED
+            conversation.cancelled_at = now
+            conversation.change_reason = LEFT_REASON
+            conversation.sequence += 1
+            send_invitation_after_commit(conversation)
+        Conversation.objects.bulk_update(coming, ["status", "cancelled_at", "change_reason", "sequence"])
+    logger.info("%s coming conversations of %s leavers called off", len(coming), len(person_ids))
+    return len(coming)

@@ -1,7 +1,8 @@
-from django.urls import path  # noqa: F401 — patterns are added by each capability
+from django.urls import path
 
 from . import (
     followup_views,
+    participation_views,
     question_views,
     views_availability,
     views_booking,
@@ -49,4 +50,6 @@ urlpatterns += [
     path("questions/", question_views.question_library, name="questions"),
     path("questions/<int:pk>/", question_views.edit_question, name="edit_question"),
     path("questions/<int:pk>/change/", question_views.change_question, name="change_question"),
+    path("participation/", participation_views.dashboard, name="participation"),
+    path("participation.csv", participation_views.dashboard_csv, name="participation_csv"),
 ]

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils import timezone
+
+from conversations.booking import cancel_for_leavers
 
 from .models import Department, Invitation, Organisation, PeopleImport, Person
 
@@ -22,6 +25,11 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ["user", "department", "manager__user"]
     autocomplete_fields = ["user", "manager", "department"]
     readonly_fields = ["created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            cancel_for_leavers(person_ids=[obj.pk], now=timezone.now())
 
 
 @admin.register(PeopleImport)

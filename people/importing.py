@@ -30,6 +30,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from conversations.booking import cancel_for_leavers
+
 from .invitations import invite_later
 from .models import Department, Organisation, PeopleImport, Person
 
@@ -879,6 +881,11 @@ def _write(plan, *, today, now, cadence_days, report):
         User.objects.filter(person__pk__in=batch).update(is_active=False)
         done += len(batch)
         report("Marking leavers", done, total)
+    left = [person["pk"] for person in plan.leavers] + [
+        row.person_id for row in plan.rows_to("update")
+        if not row.is_active and plan.existing[row.person_id]["is_active"]
+    ]
+    cancel_for_leavers(person_ids=left, now=now)
     return [person.pk for person in new_people if person.is_active]
 
 

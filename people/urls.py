@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401 — patterns are added by each capability
+from django.urls import path
 
 from . import directory_views, import_views, invitation_views, personal_data_views, sso, team_views
 

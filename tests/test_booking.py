@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError
 
 from conversations import booking
 from conversations.models import Conversation, DayOff, Relation
-from tests.factories import AvailabilityFactory, PersonFactory, make_hr, weekday_windows
+from tests.factories import AvailabilityFactory, ConversationFactory, PersonFactory, make_hr, weekday_windows
 
 pytestmark = pytest.mark.django_db
 
@@ -339,3 +339,25 @@ def test_the_directory_search_matches_every_word_in_name_title_or_department(emp
     assert search("mina principal") == ["Mina Sato"]
     assert search("design") == ["Mina Gold"]
     assert search("nobody") == []
+
+
+def test_the_coming_conversations_of_someone_who_left_are_called_off_and_both_calendars_told(
+        employee, manager, mentor, django_capture_on_commit_callbacks, mailoutbox):
+    coming = ConversationFactory(employee=employee, partner=manager, starts_at=NOW + datetime.timedelta(days=2))
+    with_mentor = ConversationFactory(employee=employee, partner=mentor, starts_at=NOW + datetime.timedelta(days=3))
+    past = ConversationFactory(employee=employee, partner=manager, starts_at=NOW - datetime.timedelta(days=30),
+                               status=Conversation.Status.COMPLETED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        called_off = booking.cancel_for_leavers(person_ids=[employee.pk], now=NOW)
+
+    assert called_off == 2
+    for conversation in (coming, with_mentor):
+        conversation.refresh_from_db()
+        assert (conversation.status, conversation.sequence) == (Conversation.Status.CANCELLED, 1)
+        assert conversation.change_reason == "Called off because a participant has left the organisation."
+    past.refresh_from_db()
+    assert past.status == Conversation.Status.COMPLETED
+    assert sorted(message.to[0] for message in mailoutbox) == [
+        "eli@example.com", "eli@example.com", "maya@example.com", "mina@example.com"]
+    assert all("METHOD:CANCEL" in message.attachments[0].content.decode() for message in mailoutbox)

@@ -157,6 +157,16 @@ def test_with_passwords_turned_off_only_single_sign_on_is_offered_and_passwords_
     assert signed_in_user(client) == str(employee.user.pk)
 
 
+def test_with_passwords_turned_off_the_password_pages_are_not_found(client, settings, employee):
+    settings.PASSWORD_SIGN_IN = False
+
+    assert client.get(reverse("password_reset")).status_code == 404
+    client.force_login(employee.user)
+    assert client.get(reverse("password_change")).status_code == 404
+    settings.PASSWORD_SIGN_IN = True
+    assert client.get(reverse("password_change")).status_code == 200
+
+
 def test_without_single_sign_on_its_pages_do_not_exist(client):
     assert client.get(reverse("people:sso_login")).status_code == 404
     assert client.get(reverse("people:sso_callback"), {"code": "x", "state": "y"}).status_code == 404

@@ -24,7 +24,7 @@ def test_hr_previews_a_file_sees_its_problems_fixes_it_and_imports_it(ui, hr, tm
     ui.sign_in("hana")
     page.get_by_role("button", name="Show navigation").click()
     page.get_by_role("button", name="HR", exact=True).click()
-    page.get_by_role("link", name="Import people").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Import people").click()
     page.wait_for_url("**/people/import/")
     ui.check()
 
