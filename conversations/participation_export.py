@@ -2,11 +2,11 @@
 
 import csv
 
+from careerconv.spreadsheet import safe_cell
+
 from .participation import DEFINITIONS, MIN_GROUP_SIZE
 
 SUPPRESSED = f"fewer than {MIN_GROUP_SIZE}"
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = [
     "Breakdown", "Group", "Active employees", "Ongoing conversations %", "On cadence %", "Overdue",
@@ -17,8 +17,7 @@ COLUMNS = [
 
 def safe_text(value):
     """Text a spreadsheet shows as text: a leading formula character is escaped with an apostrophe."""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return safe_cell(str(value))
 
 
 def _percent(share):

@@ -10,6 +10,7 @@ from people.models import Organisation
 from .participation import DEFINITIONS, MIN_GROUP_SIZE, participation
 from .participation_export import write_participation_csv
 from .participation_forms import ParticipationFilterForm
+from .permissions import can
 
 
 def hr_only(view):
@@ -17,7 +18,7 @@ def hr_only(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not request.user.has_perm("conversations.view_participation"):
+        if not can(request.user, "conversations.view_participation"):
             raise Http404
         return view(request, *args, **kwargs)
 

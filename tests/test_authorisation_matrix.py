@@ -160,6 +160,9 @@ EXPECTED = {
     "conversations:questions": Expect(get=HR_ONLY, post=only(400, "hr")),
     "conversations:edit_question": Expect(get=HR_ONLY, post=HR_ONLY, params={"pk": "question"}),
     "conversations:change_question": Expect(get=NOT_ALLOWED, post=only(302, "hr"), params={"pk": "question"}),
+    # HR's participation dashboard and its export: counts only, for HR only.
+    "conversations:participation": Expect(get=HR_ONLY, post=only(405, "hr")),
+    "conversations:participation_csv": Expect(get=HR_ONLY, post=only(405, "hr")),
     # A manager's team, and the handover an employee makes to a new manager.
     "people:team": Expect(get=MANAGERS_ONLY, post=MANAGERS_ONLY),
     "people:team_member": Expect(get=MANAGER_OF_EMPLOYEE, post=MANAGER_OF_EMPLOYEE, params={"pk": "employee"}),

@@ -24,6 +24,7 @@ from conversations.models import (
     Reminder,
     Roadblock,
 )
+from conversations.participation import Period, participation
 from people.models import PeopleImport, Person
 from people.personal_data import (
     EXPORTED,
@@ -239,13 +240,24 @@ def test_erasing_a_leaver_removes_their_text_and_identity(leaver, hr, manager, s
     assert shared_about_other.summary == "Sam is ready to lead the EMEA deals"
 
 
+def dashboard(now):
+    """The HR dashboard's figures, headline, breakdowns and trend, over the last twelve months."""
+    return participation(now=now, period=Period.last_months(12, today=now.date()), tz=datetime.UTC)
+
+
 def test_erasing_a_leaver_keeps_the_participation_figures_identical(leaver, hr, manager, mentor, stranger):
     ConversationFactory(employee=stranger, partner=mentor, relation="mentor", starts_at=HELD, status="completed")
-    before = participation_snapshot()
+    for index in range(5):
+        # Five more people in Engineering, so that its breakdown is shown rather than "fewer than 5".
+        colleague = PersonFactory(manager=manager, start_date=datetime.date(2025, 1, 6))
+        ConversationFactory(employee=colleague, partner=manager, status="completed",
+                            starts_at=HELD - datetime.timedelta(days=30 * index))
+    before = participation_snapshot(), dashboard(NOW)
+    assert before[1].headline.held > 0 and not before[1].headline.suppressed
 
     erase_person(person=leaver, erased_by=hr.user, now=NOW)
 
-    assert participation_snapshot() == before
+    assert (participation_snapshot(), dashboard(NOW)) == before
     preparation = Preparation.objects.get(conversation__employee=leaver)
     assert (preparation.topics, preparation.aspiration_direction, preparation.roadblocks) == (
         ["progression"], "sideways", "")
