@@ -158,7 +158,8 @@ def edit_action(request, pk):
     action = _action(request, pk, "conversations.change_actionitem")
     conversation = action.conversation
     initial = {"text": action.text, "owner_kind": action.owner_kind, "due_on": action.due_on}
-    form = ActionItemForm(request.POST or None, initial=initial, conversation=conversation, today=_today(request))
+    data = request.POST if request.method == "POST" else None
+    form = ActionItemForm(data, initial=initial, conversation=conversation, today=_today(request))
     if request.method == "POST" and form.is_valid():
         try:
             action_rules.update_action(action=action, **form.cleaned_data)

@@ -48,7 +48,8 @@ def question_library(request):
 def edit_question(request, pk):
     _check(request)
     question = get_object_or_404(GuideQuestion, pk=pk)
-    form = GuideQuestionForm(request.POST or None, initial={"area": question.area, "text": question.text})
+    data = request.POST if request.method == "POST" else None
+    form = GuideQuestionForm(data, initial={"area": question.area, "text": question.text})
     if request.method == "POST" and form.is_valid():
         try:
             questions.update_question(question=question, area=form.cleaned_data["area"],

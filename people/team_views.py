@@ -62,7 +62,7 @@ def propose(request, pk):
     manager = roles.person_of(request.user)
     now = timezone.now()
     suggestion = suggested_start(manager=manager, now=now)
-    form = ProposalForm(request.POST or None, tz=manager.tz,
+    form = ProposalForm(request.POST if request.method == "POST" else None, tz=manager.tz,
                         initial={"date": suggestion.date(), "time": suggestion.time()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -90,7 +90,8 @@ def handover(request):
     if existing is not None:
         initial = {"notes": list(existing.notes.values_list("pk", flat=True)),
                    "actions": list(existing.actions.values_list("pk", flat=True))}
-    form = HandoverForm(request.POST or None, conversations=conversations, initial=initial)
+    data = request.POST if request.method == "POST" else None
+    form = HandoverForm(data, conversations=conversations, initial=initial)
     if request.method == "POST" and employee.manager_id and form.is_valid():
         try:
             save_handover(employee=employee, note_ids=form.cleaned_data["notes"],
@@ -100,8 +101,9 @@ def handover(request):
         else:
             messages.success(request, f"Saved: {employee.manager.name} now sees what you chose, and nothing else.")
             return redirect(reverse("people:handover"))
-    chosen_notes = {int(pk) for pk in (form["notes"].value() or [])}
-    chosen_actions = {int(pk) for pk in (form["actions"].value() or [])}
+    # What was ticked, to tick it again beside the message: ids as sent, which may not be numbers at all.
+    chosen_notes = {int(pk) for pk in (form["notes"].value() or []) if str(pk).isdecimal()}
+    chosen_actions = {int(pk) for pk in (form["actions"].value() or []) if str(pk).isdecimal()}
     return render(request, "people/handover.html", {
         "employee": employee, "conversations": conversations, "form": form, "handover": existing,
         "chosen_notes": chosen_notes, "chosen_actions": chosen_actions,
