@@ -237,6 +237,12 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Records when notes locked; the lock itself holds from the deadline whether or not this has run.
 CELERY_BEAT_SCHEDULE["record-notes-locks"] = {"task": "conversations.record_notes_locks", "schedule": 15 * 60.0}
+# Invitations still pending this long after their change were not queued (broker down) or not sent: send them.
+INVITATION_GRACE_SECONDS = env.int("INVITATION_GRACE_SECONDS", default=60)
+INVITATION_SWEEP_SECONDS = env.float("INVITATION_SWEEP_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["invitation-sweep"] = {"task": "conversations.send_missed_invitations",
+                                            "schedule": INVITATION_SWEEP_SECONDS,
+                                            "options": {"expires": INVITATION_SWEEP_SECONDS}}
 CELERY_TIMEZONE = "UTC"
 
 # --- Logging --------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from people.models import Person
 from people.roles import HR_GROUP
 
-from . import availability, tasks
+from . import availability, invitation_outbox, tasks
 from .models import Conversation, Relation
 from .permissions import can_book_with
 
@@ -157,16 +157,17 @@ def _publish_invitation(conversation_id, sequence, recipient_id=None):
         tasks.send_conversation_invitation.delay(conversation_id, sequence, recipient_id)
     except Exception:
         # kombu and redis raise a variety of errors when the broker is unreachable. What was booked is committed
-        # and stays so; the invitation is logged as missed, and `manage.py send_invitations` or the page's
-        # "E-mail me the invitation" recovers it.
+        # and stays so, with its invitation pending: the invitation sweep sends it once the broker is back.
         logger.exception("invitation for conversation %s (sequence %s) not queued", conversation_id, sequence)
         return False
     return True
 
 
 def send_invitation_after_commit(conversation):
-    """Invite both people once the change is committed: a rolled-back change sends nothing."""
+    """Invite both people once the change is committed: a rolled-back change sends nothing. The duty to send is
+    recorded with the change (invitation_outbox.py), so that a broker that is down delays it but loses nothing."""
     conversation_id, sequence = conversation.pk, conversation.sequence
+    invitation_outbox.mark_pending(conversation)
     transaction.on_commit(lambda: _publish_invitation(conversation_id, sequence))
 
 

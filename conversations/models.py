@@ -165,6 +165,10 @@ class Conversation(models.Model):
     # iCalendar identity: the UID never changes, SEQUENCE rises with every change sent to calendars.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0)
+    # The invitation outbox (see invitation_outbox.py): the sequence whose invitation is still to go out, set in the
+    # same transaction as the change, and when a sender took it.
+    invitation_pending = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    invitation_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     booked_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancelled_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -198,6 +202,9 @@ class Conversation(models.Model):
             models.Index(fields=["employee", "status", "starts_at"], name="conversation_employee_status"),
             models.Index(fields=["partner", "status", "starts_at"], name="conversation_partner_status"),
             models.Index(fields=["status", "starts_at"], name="conversation_status_start"),
+            # Used by the invitation sweep: what is still to be sent.
+            models.Index(fields=["updated_at"], condition=Q(invitation_pending__isnull=False),
+                         name="conversation_invite_pending"),
         ]
 
     def __str__(self):

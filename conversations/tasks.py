@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import calendar
+from . import calendar, invitation_outbox
 
 
 # SMTP failures (SMTPException is an OSError) are retried with backoff; the sequence check in send_invitation
@@ -9,5 +9,14 @@ from . import calendar
 @shared_task(name="conversations.send_conversation_invitation", autoretry_for=(OSError,), retry_backoff=30,
              max_retries=5)
 def send_conversation_invitation(conversation_id, sequence, recipient_id=None):
-    calendar.send_invitation(conversation_id=conversation_id, sequence=sequence, recipient_id=recipient_id,
-                             now=timezone.now())
+    if recipient_id is None:
+        invitation_outbox.send_pending_invitation(conversation_id=conversation_id, sequence=sequence,
+                                                  now=timezone.now())
+    else:
+        calendar.send_invitation(conversation_id=conversation_id, sequence=sequence, recipient_id=recipient_id,
+                                 now=timezone.now())
+
+
+@shared_task(name="conversations.send_missed_invitations")
+def send_missed_invitations():
+    invitation_outbox.send_missed_invitations(now=timezone.now())
