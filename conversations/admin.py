@@ -2,9 +2,10 @@
 only to superusers, and private notes are not listed at all for anyone else."""
 
 from django.contrib import admin
+from django.utils import timezone
 
 from .models import (ActionItem, AvailabilitySettings, AvailabilityWindow, Conversation, DayOff, GuideQuestion,
-                     Notes, Notification, Preparation, Reminder)
+                     Notes, Notification, Preparation, Reminder, ReminderEmail)
 
 
 class PrivateTextAdmin(admin.ModelAdmin):
@@ -86,14 +87,36 @@ class GuideQuestionAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["kind", "recipient", "subject", "period", "status", "attempts", "sent_at"]
+    list_display = ["kind", "recipient", "subject", "period", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "kind"]
     search_fields = ["recipient__user__last_name", "subject"]
-    raw_id_fields = ["recipient"]
+    raw_id_fields = ["recipient", "email"]
     readonly_fields = ["created_at"]
+    list_select_related = ["recipient__user"]
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["title", "recipient", "created_at", "read_at"]
     raw_id_fields = ["recipient", "reminder"]
+
+
+@admin.register(ReminderEmail)
+class ReminderEmailAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "subject_line", "bundle_day", "status", "attempts", "next_attempt_at", "sent_at",
+                    "last_error"]
+    list_filter = ["status"]
+    search_fields = ["recipient__user__last_name", "subject_line"]
+    raw_id_fields = ["recipient"]
+    readonly_fields = ["created_at", "claimed_at", "sent_at"]
+    list_select_related = ["recipient__user"]
+    actions = ["try_again"]
+
+    @admin.action(description="Try the selected failed e-mails again")
+    def try_again(self, request, queryset):
+        now = timezone.now()
+        failed = queryset.filter(status=ReminderEmail.Status.FAILED)
+        Reminder.objects.filter(email__in=failed, status=Reminder.Status.FAILED).update(
+            status=Reminder.Status.SENDING)
+        count = failed.update(status=ReminderEmail.Status.PENDING, attempts=0, next_attempt_at=now)
+        self.message_user(request, f"{count} e-mail(s) will be tried again by the next sweep.")

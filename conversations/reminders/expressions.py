@@ -1,0 +1,43 @@
+"""Database expressions for dates that depend on each person's timezone.
+
+The sweep keeps its query count independent of the headcount by asking the database for everyone at once; what
+differs per timezone (today's date, the next sending window) is computed once per timezone in Python and passed
+in as a CASE over the timezone column. A CASE with one branch per timezone in use stays small: organisations
+use a handful of timezones, and there are a few hundred in all.
+"""
+
+from django.db.models import Case, DateField, Func, Value, When
+from django.db.models.functions import TruncDate
+
+
+class AddDays(Func):
+    """A date plus a number of days held in another column (a person's cadence)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " + "
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite keeps dates as ISO text: date(d, '+90 days').
+        return super().as_sql(compiler, connection, template="date(%(expressions)s || ' days')",
+                              arg_joiner=", '+' || ", **extra_context)
+
+
+def per_zone(clocks, value_of, *, field, output_field):
+    """`value_of(clock)` for the timezone in `field`, as a CASE the database evaluates per row; NULL for a
+    timezone without a clock (an unknown name)."""
+    return Case(
+        *[When(**{field: name}, then=Value(value_of(clock), output_field=output_field))
+          for name, clock in clocks.items()],
+        default=None,
+        output_field=output_field,
+    )
+
+
+def local_date(expression, clocks, *, field):
+    """The local date of a UTC instant in the timezone held in `field`."""
+    return Case(
+        *[When(**{field: name}, then=TruncDate(expression, tzinfo=clock.tz)) for name, clock in clocks.items()],
+        default=None,
+        output_field=DateField(),
+    )

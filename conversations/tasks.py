@@ -1,0 +1,38 @@
+"""Celery tasks: a few lines each around the domain modules.
+
+The chunk tasks carry the sweep's `now`: they expire after sending.TASK_EXPIRES, so it is never stale by more than
+that, and a whole sweep — decision, bundling, quiet hours — runs on one clock.
+"""
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import sending
+from .reminders.sweep import sweep
+
+
+@shared_task(name="conversations.sweep_reminders")
+def sweep_reminders():
+    sweep(now=timezone.now(), enqueue=publish)
+
+
+@shared_task(name="conversations.deliver_reminders")
+def deliver_reminders(recipient_ids, now):
+    sending.deliver(recipient_ids=recipient_ids, now=datetime.datetime.fromisoformat(now))
+
+
+@shared_task(name="conversations.send_reminder_emails")
+def send_reminder_emails(email_ids, now):
+    sending.send_emails(email_ids, now=datetime.datetime.fromisoformat(now))
+
+
+def publish(deliveries, retries, *, now):
+    """Hand chunks of work to workers, over one broker connection for the whole sweep."""
+    expires = sending.TASK_EXPIRES.total_seconds()
+    with deliver_reminders.app.connection_for_write() as connection:
+        for chunk in deliveries:
+            deliver_reminders.apply_async((chunk, now.isoformat()), connection=connection, expires=expires)
+        for chunk in retries:
+            send_reminder_emails.apply_async((chunk, now.isoformat()), connection=connection, expires=expires)
