@@ -6,7 +6,7 @@ in as a CASE over the timezone column. A CASE with one branch per timezone in us
 use a handful of timezones, and there are a few hundred in all.
 """
 
-from django.db.models import Case, DateField, Func, Value, When
+from django.db.models import Case, CharField, DateField, Func, Value, When
 from django.db.models.functions import TruncDate
 
 
@@ -41,3 +41,15 @@ def local_date(expression, clocks, *, field):
         default=None,
         output_field=DateField(),
     )
+
+
+class UTCMinute(Func):
+    """An instant as text to the minute in UTC, e.g. 2026-03-02T10:00Z: the same on every database, so that a
+    reminder's period reads the same wherever it was decided."""
+
+    output_field = CharField()
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI\"Z\"')"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="strftime('%%Y-%%m-%%dT%%H:%%MZ', %(expressions)s)",
+                              **extra_context)

@@ -25,6 +25,7 @@ when it finally goes out (a conversation booked meanwhile, a preference turned o
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, DateField, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
@@ -35,7 +36,7 @@ from people.roles import HR_GROUP
 from ..models import ActionItem, Conversation, Reminder
 from ..regularity import DUE_SOON_DAYS
 from .clock import clocks_for
-from .expressions import AddDays, local_date, per_zone
+from .expressions import AddDays, UTCMinute, local_date, per_zone
 
 MANAGER_OVERDUE_DAYS = 14
 DIGEST_OVERDUE_DAYS = 30
@@ -110,7 +111,11 @@ def _columns(ctx, *, kind, recipient, subject, subject_pk, period, recipient_zon
 
 
 def _compile(queryset):
-    return queryset.query.sql_with_params()
+    """The SQL of a queryset, or None when it can match nothing (e.g. no timezone is at its digest hour)."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,7 @@ def _upcoming_for(role):
                         starts_at__lte=ctx.now + UPCOMING_WITHIN)
                 .order_by()
                 .values(**_columns(ctx, kind=Kind.UPCOMING, recipient=f"{role}_id", subject="conversation",
-                                   subject_pk="pk", period="starts_at", recipient_zone=f"{role}__timezone")))
+                                   subject_pk="pk", period=UTCMinute("starts_at"), recipient_zone=f"{role}__timezone")))
     return queryset
 
 
@@ -177,7 +182,7 @@ def _notes(ctx):
                     ends_at__lte=ctx.now - NOTES_AFTER, ends_at__gt=ctx.now - NOTES_UNTIL)
             .order_by()
             .values(**_columns(ctx, kind=Kind.NOTES, recipient="partner_id", subject="conversation",
-                               subject_pk="pk", period="ends_at", recipient_zone="partner__timezone")))
+                               subject_pk="pk", period=UTCMinute("ends_at"), recipient_zone="partner__timezone")))
 
 
 def _open_actions_of_people(ctx):
@@ -236,8 +241,10 @@ class OrganisationActions:
         hr_people = hr_people.order_by().values(r_recipient=F("pk"), h_today=ctx.date_in("timezone"),
                                                 h_soon=ctx.date_in("timezone", ACTION_DUE_DAYS),
                                                 r_not_before=ctx.next_window("timezone"))
-        actions_sql, actions_params = _compile(actions)
-        hr_sql, hr_params = _compile(hr_people)
+        compiled_actions, compiled_hr = _compile(actions), _compile(hr_people)
+        if compiled_actions is None or compiled_hr is None:
+            return None
+        (actions_sql, actions_params), (hr_sql, hr_params) = compiled_actions, compiled_hr
         condition = "a.a_due < h.h_today" if self.overdue else "a.a_due >= h.h_today AND a.a_due <= h.h_soon"
         sql = (f"SELECT %s AS r_kind, h.r_recipient, a.r_subject, a.r_period, h.r_not_before "
                f"FROM ({actions_sql}) a CROSS JOIN ({hr_sql}) h WHERE {condition}")
@@ -261,18 +268,24 @@ SELECTIONS = (
 
 
 def union_sql(ctx, recipients=None):
-    """All selections as one statement (UNION ALL), with the columns of COLUMNS."""
+    """All selections as one statement (UNION ALL), with the columns of COLUMNS; None when none can match."""
     parts, params = [], []
     for selection in SELECTIONS:
-        sql, selection_params = selection.sql(ctx, recipients)
+        compiled = selection.sql(ctx, recipients)
+        if compiled is None:
+            continue
+        sql, selection_params = compiled
         parts.append(f"SELECT {', '.join(f'due.{column}' for column in COLUMNS)} FROM ({sql}) due")
         params.extend(selection_params)
-    return " UNION ALL ".join(parts), params
+    return (" UNION ALL ".join(parts), params) if parts else None
 
 
 def due_now(ctx, recipients=None):
     """The keys (kind, recipient, subject, period) of every reminder due at ctx.now, for the given recipients."""
-    sql, params = union_sql(ctx, recipients)
+    compiled = union_sql(ctx, recipients)
+    if compiled is None:
+        return set()
+    sql, params = compiled
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT r_kind, r_recipient, r_subject, r_period FROM ({sql}) due", params)
         return {tuple(row) for row in cursor.fetchall()}

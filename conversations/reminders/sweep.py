@@ -37,7 +37,10 @@ def record_due(ctx):
                                                   "status", "attempts", "last_error", "created_at"))
     recorded, ids = Counter(), []
     for selection in SELECTIONS:
-        sql, params = selection.sql(ctx)
+        compiled = selection.sql(ctx)
+        if compiled is None:
+            continue
+        sql, params = compiled
         # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
         statement = (f"INSERT INTO {quote(table)} ({columns}) "
                      f"SELECT {', '.join(f'due.{column}' for column in COLUMNS)}, %s, 0, '', %s "
@@ -81,7 +84,10 @@ class Decision:
 def preview(*, now):
     """What a sweep at `now` would decide, without recording or sending anything (for --dry-run)."""
     ctx = Context.at(now)
-    sql, params = union_sql(ctx)
+    compiled = union_sql(ctx)
+    if compiled is None:
+        return ctx, []
+    sql, params = compiled
     table = connection.ops.quote_name(Reminder._meta.db_table)
     statement = (f"SELECT due.r_kind, due.r_recipient, due.r_subject, due.r_period, due.r_not_before, "
                  f"(SELECT r.status FROM {table} r WHERE r.kind = due.r_kind AND r.recipient_id = due.r_recipient "
