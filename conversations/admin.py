@@ -2,6 +2,8 @@
 only to superusers, and private notes are not listed at all for anyone else."""
 
 from django.contrib import admin
+from django.db.models import F, Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from .models import (ActionItem, AvailabilitySettings, AvailabilityWindow, Conversation, DayOff, GuideQuestion,
@@ -118,5 +120,6 @@ class ReminderEmailAdmin(admin.ModelAdmin):
         failed = queryset.filter(status=ReminderEmail.Status.FAILED)
         Reminder.objects.filter(email__in=failed, status=Reminder.Status.FAILED).update(
             status=Reminder.Status.SENDING)
-        count = failed.update(status=ReminderEmail.Status.PENDING, attempts=0, next_attempt_at=now)
+        count = failed.update(status=ReminderEmail.Status.PENDING, attempts=0,
+                              next_attempt_at=Least(F("next_attempt_at"), Value(now)))
         self.message_user(request, f"{count} e-mail(s) will be tried again by the next sweep.")
