@@ -2,12 +2,11 @@
 only to superusers, and private notes are not listed at all for anyone else."""
 
 from django.contrib import admin
-from django.db.models import F, Value
-from django.db.models.functions import Least
 from django.utils import timezone
 
 from .models import (ActionItem, AvailabilitySettings, AvailabilityWindow, Conversation, DayOff, GuideQuestion,
                      Notes, Notification, Preparation, Reminder, ReminderEmail)
+from . import sending
 
 
 class PrivateTextAdmin(admin.ModelAdmin):
@@ -116,10 +115,5 @@ class ReminderEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Try the selected failed e-mails again")
     def try_again(self, request, queryset):
-        now = timezone.now()
-        failed = queryset.filter(status=ReminderEmail.Status.FAILED)
-        Reminder.objects.filter(email__in=failed, status=Reminder.Status.FAILED).update(
-            status=Reminder.Status.SENDING)
-        count = failed.update(status=ReminderEmail.Status.PENDING, attempts=0,
-                              next_attempt_at=Least(F("next_attempt_at"), Value(now)))
+        count = sending.try_again(queryset, now=timezone.now())
         self.message_user(request, f"{count} e-mail(s) will be tried again by the next sweep.")

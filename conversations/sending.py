@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Least
 from kombu.exceptions import KombuError
 
 from people.models import Person
@@ -323,3 +324,10 @@ def send_email(*, email_id, now, connection=None):
     _finish(email, now=now, status=ReminderEmail.Status.SENT)
     return ReminderEmail.Status.SENT
 
+
+def try_again(emails, *, now):
+    """Give failed e-mails a fresh set of attempts, from the next sweep on (an action in the admin)."""
+    failed = emails.filter(status=ReminderEmail.Status.FAILED)
+    Reminder.objects.filter(email__in=failed, status=Reminder.Status.FAILED).update(status=Reminder.Status.SENDING)
+    return failed.update(status=ReminderEmail.Status.PENDING, attempts=0,
+                         next_attempt_at=Least(F("next_attempt_at"), Value(now)))

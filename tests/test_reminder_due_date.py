@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from conversations.reminders.selection import Context, people_with_due
 from conversations.regularity import Regularity, person_regularity, with_conversation_dates
+from conversations.reminders.selection import Context, people_with_due
 from people.models import Person
 from tests.factories import PersonFactory
 from tests.reminding import at, held

@@ -256,11 +256,11 @@ def test_an_action_is_due_by_its_owners_calendar(team, employee, manager):
     assert decided(half_past_eleven) == {("action_overdue", "eli", "2026-03-03")}
 
 
-def test_an_action_the_organisation_owns_reminds_every_hr_person(team, employee, manager, hr):
-    second_hr = make_hr(PersonFactory(user__username="hugo", start_date=TODAY - datetime.timedelta(days=30)))
-    action(held(employee, manager, days_ago(10)), datetime.date(2026, 2, 20),
-           owner_kind=ActionItem.Owner.ORGANISATION, owner=None)
-    Person.objects.filter(pk=second_hr.pk).update(remind_actions=True)
+def test_actions_the_organisation_owns_remind_every_hr_person_once_per_due_date(team, employee, manager, hr):
+    make_hr(PersonFactory(user__username="hugo", start_date=TODAY - datetime.timedelta(days=30)))
+    conversation = held(employee, manager, days_ago(10))
+    for _ in range(3):
+        action(conversation, datetime.date(2026, 2, 20), owner_kind=ActionItem.Owner.ORGANISATION, owner=None)
 
     assert decided(NOW) == {("action_overdue", "hana", "2026-02-20"), ("action_overdue", "hugo", "2026-02-20")}
 

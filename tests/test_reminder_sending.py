@@ -383,15 +383,23 @@ def test_the_partner_is_asked_to_mark_the_conversation_and_write_notes(due_soon,
     assert f"http://127.0.0.1:8000/conversations/{conversation.pk}/notes/" in message.body
 
 
-def test_an_action_the_organisation_owns_is_sent_to_hr_with_who_it_is_for(due_soon, hr):
-    ActionItemFactory(conversation=due_soon, text="Fund the data course", due_on=datetime.date(2026, 3, 1),
+def test_hr_get_the_actions_the_organisation_owns_listed_by_due_date(due_soon, employee, hr):
+    for text in ("Fund the data course", "Open a data engineering role"):
+        ActionItemFactory(conversation=due_soon, text=text, due_on=datetime.date(2026, 3, 1),
+                          owner_kind=ActionItem.Owner.ORGANISATION, owner=None)
+    ActionItemFactory(conversation=due_soon, text="Budget for a conference", due_on=datetime.date(2026, 3, 5),
                       owner_kind=ActionItem.Owner.ORGANISATION, owner=None)
 
     run(NOW)
 
     [message] = outbox_to("hana")
-    assert message.subject == "An action the organisation agreed is overdue since Sunday 1 March: Fund the data course"
-    assert "Agreed with Eli Brandt, owned by the organisation: Fund the data course" in message.body
+    assert message.subject == "2 reminders: 2 actions the organisation agreed: overdue since Sunday 1 March"
+    assert ("Due on Sunday 1 March 2026, 2 days ago, owned by the organisation:\n"
+            "- Fund the data course (agreed with Eli Brandt)\n"
+            "- Open a data engineering role (agreed with Eli Brandt)") in message.body
+    assert "1 action the organisation agreed: due Thursday 5 March" in message.body
+    assert sorted(Reminder.objects.filter(recipient=hr).values_list("kind", "subject", "period")) == [
+        ("action_due", "organisation", "2026-03-05"), ("action_overdue", "organisation", "2026-03-01")]
 
 
 def test_html_in_someone_elses_text_is_shown_as_text_in_the_email(due_soon, employee):

@@ -17,7 +17,7 @@ from people.models import Person
 from .. import links
 from ..models import ActionItem, Conversation, Reminder
 from ..regularity import ATTENTION_ORDER, Regularity, person_regularity, with_conversation_dates
-from .selection import DIGEST_OVERDUE_DAYS
+from .selection import DIGEST_OVERDUE_DAYS, ORGANISATION_ACTIONS
 
 Kind = Reminder.Kind
 TEMPLATES = "conversations/email/reminders"
@@ -37,6 +37,7 @@ class Item:
     context: dict = field(default_factory=dict)
     body: str = ""  # plain text: the e-mail's text part and the notification
     html: str = ""
+    template_name: str = ""  # when it differs from the reminder's kind
 
     @property
     def url(self):
@@ -44,7 +45,7 @@ class Item:
 
     @property
     def template(self):
-        return f"{TEMPLATES}/items/{self.reminder.kind}"
+        return f"{TEMPLATES}/items/{self.template_name or self.reminder.kind}"
 
 
 @dataclass
@@ -74,19 +75,28 @@ def _subject_id(reminder):
     return int(reminder.subject.split(":", 1)[1])
 
 
+def _is_organisations(reminder):
+    return reminder.subject == ORGANISATION_ACTIONS
+
+
 @dataclass
 class Subjects:
     people: dict
     conversations: dict
     actions: dict
     teams: dict
+    organisation_actions: dict  # due date → open actions the organisation owns
 
 
 def _load(reminders, *, now):
     """Everything the items talk about, a query per kind of subject rather than per reminder."""
     by_prefix = {}
+    organisation_dates = set()
     for reminder in reminders:
-        by_prefix.setdefault(reminder.subject.split(":", 1)[0], set()).add(_subject_id(reminder))
+        if _is_organisations(reminder):
+            organisation_dates.add(datetime.date.fromisoformat(reminder.period))
+        else:
+            by_prefix.setdefault(reminder.subject.split(":", 1)[0], set()).add(_subject_id(reminder))
     people = {}
     if by_prefix.get("person"):
         queryset = Person.objects.filter(pk__in=by_prefix["person"]).select_related("user")
@@ -100,7 +110,14 @@ def _load(reminders, *, now):
         actions = ActionItem.objects.select_related(
             "conversation__employee__user", "conversation__partner__user").in_bulk(by_prefix["action"])
     teams = {manager_id: _team(manager_id, now=now) for manager_id in by_prefix.get("team", ())}
-    return Subjects(people=people, conversations=conversations, actions=actions, teams=teams)
+    organisation_actions = {}
+    if organisation_dates:
+        for action in (ActionItem.objects.filter(owner_kind=ActionItem.Owner.ORGANISATION, done_at__isnull=True,
+                                                 due_on__in=organisation_dates)
+                       .select_related("conversation__employee__user").order_by("due_on", "pk")):
+            organisation_actions.setdefault(action.due_on, []).append(action)
+    return Subjects(people=people, conversations=conversations, actions=actions, teams=teams,
+                    organisation_actions=organisation_actions)
 
 
 def _team(manager_id, *, now):
@@ -158,19 +175,24 @@ def _conversation_item(reminder, subjects, recipient):
 
 
 def _action_item(reminder, subjects, recipient, today):
+    due = datetime.date.fromisoformat(reminder.period)
+    context = {"due_on": due, "days_overdue": (today - due).days}
+    if _is_organisations(reminder):
+        actions = subjects.organisation_actions.get(due)
+        if not actions:
+            return None
+        count = f"{len(actions)} action{'s' if len(actions) != 1 else ''} the organisation agreed"
+        state = f"due {_day(due)}" if reminder.kind == Kind.ACTION_DUE else f"overdue since {_day(due)}"
+        return Item(reminder, f"{count}: {state}", links.commitments_path(), "See the commitments",
+                    {**context, "actions": actions}, template_name="organisation_actions")
     action = subjects.actions.get(_subject_id(reminder))
     if action is None:
         return None
-    due = datetime.date.fromisoformat(reminder.period)
-    for_organisation = action.owner_kind == ActionItem.Owner.ORGANISATION
-    context = {"action": action, "due_on": due, "for_organisation": for_organisation,
-               "employee": action.conversation.employee, "days_overdue": (today - due).days}
-    what = "An action the organisation agreed" if for_organisation else "Your action"
     if reminder.kind == Kind.ACTION_DUE:
-        title = f"{what} is due {_day(due)}: {one_line(action.text, 80)}"
+        title = f"Your action is due {_day(due)}: {one_line(action.text, 80)}"
     else:
-        title = f"{what} is overdue since {_day(due)}: {one_line(action.text, 80)}"
-    return Item(reminder, title, links.commitments_path(), "See the commitments", context)
+        title = f"Your action is overdue since {_day(due)}: {one_line(action.text, 80)}"
+    return Item(reminder, title, links.commitments_path(), "See the commitments", {**context, "action": action})
 
 
 def _digest_item(reminder, subjects, recipient):

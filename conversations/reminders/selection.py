@@ -10,8 +10,8 @@ Each kind of reminder is one set-based query over the whole organisation that yi
 - *upcoming*: a confirmed conversation starting within 24 hours → each participant;
 - *notes*: 24 hours after a confirmed conversation ended and it is still not marked held or a no-show
   → the partner (for two weeks; after that the reminder is no longer useful);
-- *action due / overdue*: an open action due within 2 days, or past its due date → its owner, or every HR person
-  for actions the organisation owns;
+- *action due / overdue*: an open action due within 2 days, or past its due date → its owner; actions the
+  organisation owns → every HR person, one reminder per due date listing that date's actions;
 - *digest*: each manager, from Monday 09:00 in their timezone, once a week.
 
 `subject` names what the reminder is about and `period` which occurrence (the due date, the start time, the ISO
@@ -220,35 +220,36 @@ def _digest(ctx):
                                period=week, recipient_zone="timezone")))
 
 
+ORGANISATION_ACTIONS = "organisation"
+
+
 @dataclass(frozen=True)
 class OrganisationActions:
-    """Actions the organisation owns go to every HR person: a cross join of open actions and HR people, which
-    the ORM cannot express, so the two compiled querysets are joined here."""
+    """Actions the organisation owns go to every HR person, one reminder per due date listing that date's actions
+    (one per action would flood each HR person with every action in the organisation). A cross join of due dates
+    and HR people, which the ORM cannot express: the two compiled querysets are joined here."""
 
     kind: str
     overdue: bool
 
     def sql(self, ctx, recipients=None):
-        actions = (ActionItem.objects.filter(owner_kind=ActionItem.Owner.ORGANISATION, done_at__isnull=True,
-                                             due_on__isnull=False)
-                   .order_by()
-                   .values(a_due=F("due_on"),
-                           r_subject=Concat(Value("action:"), Cast("pk", CharField()), output_field=CharField()),
-                           r_period=Cast("due_on", CharField())))
+        due_dates = (ActionItem.objects.filter(owner_kind=ActionItem.Owner.ORGANISATION, done_at__isnull=True,
+                                               due_on__isnull=False)
+                     .order_by().values(a_due=F("due_on"), r_period=Cast("due_on", CharField())).distinct())
         hr_people = Person.objects.filter(reachable(ctx), remind_actions=True, user__groups__name=HR_GROUP)
         if recipients is not None:
             hr_people = hr_people.filter(pk__in=recipients)
         hr_people = hr_people.order_by().values(r_recipient=F("pk"), h_today=ctx.date_in("timezone"),
                                                 h_soon=ctx.date_in("timezone", ACTION_DUE_DAYS),
                                                 r_not_before=ctx.next_window("timezone"))
-        compiled_actions, compiled_hr = _compile(actions), _compile(hr_people)
-        if compiled_actions is None or compiled_hr is None:
+        compiled_dates, compiled_hr = _compile(due_dates), _compile(hr_people)
+        if compiled_dates is None or compiled_hr is None:
             return None
-        (actions_sql, actions_params), (hr_sql, hr_params) = compiled_actions, compiled_hr
+        (dates_sql, dates_params), (hr_sql, hr_params) = compiled_dates, compiled_hr
         condition = "a.a_due < h.h_today" if self.overdue else "a.a_due >= h.h_today AND a.a_due <= h.h_soon"
-        sql = (f"SELECT %s AS r_kind, h.r_recipient, a.r_subject, a.r_period, h.r_not_before "
-               f"FROM ({actions_sql}) a CROSS JOIN ({hr_sql}) h WHERE {condition}")
-        return sql, (self.kind, *actions_params, *hr_params)
+        sql = (f"SELECT %s AS r_kind, h.r_recipient, %s AS r_subject, a.r_period, h.r_not_before "
+               f"FROM ({dates_sql}) a CROSS JOIN ({hr_sql}) h WHERE {condition}")
+        return sql, (self.kind, ORGANISATION_ACTIONS, *dates_params, *hr_params)
 
 
 SELECTIONS = (
