@@ -367,7 +367,7 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # The e-mail it went out in: set when a worker takes it into an e-mail, so that no other worker can.
     email = models.ForeignKey("ReminderEmail", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="reminders")
+                              related_name="reminders", db_index=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -378,6 +378,8 @@ class Reminder(models.Model):
             # Used by the sender's sweep: what is still waiting to go out.
             models.Index(fields=["not_before"], condition=Q(status__in=["pending", "sending"]),
                          name="reminder_waiting"),
+            # An e-mail's reminders. Partial: most rows wait without an e-mail, and the sweep inserts them in bulk.
+            models.Index(fields=["email"], condition=Q(email__isnull=False), name="reminder_in_email"),
         ]
 
     def __str__(self):

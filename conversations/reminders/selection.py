@@ -23,11 +23,26 @@ when it finally goes out (a conversation booked meanwhile, a preference turned o
 """
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, DateField, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from people.models import Person
@@ -102,12 +117,17 @@ def people_with_due(ctx):
 
 def _columns(ctx, *, kind, recipient, subject, subject_pk, period, recipient_zone):
     return {
-        "r_kind": Value(kind, output_field=CharField()),
+        "r_kind": kind if not isinstance(kind, str) else Value(kind, output_field=CharField()),
         "r_recipient": F(recipient),
         "r_subject": Concat(Value(f"{subject}:"), Cast(subject_pk, CharField()), output_field=CharField()),
         "r_period": period if not isinstance(period, str) else Cast(period, CharField()),
         "r_not_before": ctx.next_window(recipient_zone),
     }
+
+
+def _kind_by(condition, *, then, otherwise):
+    """One pass decides two kinds: `then` where the condition holds, else `otherwise`."""
+    return Case(When(condition, then=Value(then)), default=Value(otherwise), output_field=CharField())
 
 
 def _compile(queryset):
@@ -120,9 +140,9 @@ def _compile(queryset):
 
 @dataclass(frozen=True)
 class Selection:
-    """One kind of reminder: a queryset for everyone, narrowed to some recipients through `recipient`."""
+    """Reminders decided by one query for everyone, narrowed to some recipients through `recipient`."""
 
-    kind: str
+    name: str
     queryset: object  # callable(ctx) -> values() queryset with COLUMNS
     recipient: str
 
@@ -133,35 +153,43 @@ class Selection:
         return _compile(queryset)
 
 
-def _due_soon(ctx):
-    return (people_with_due(ctx)
-            .filter(remind_due_soon=True, due__gte=ctx.date_in("timezone"),
-                    due__lte=ctx.date_in("timezone", DUE_SOON_DAYS))
-            .values(**_columns(ctx, kind=Kind.DUE_SOON, recipient="pk", subject="person", subject_pk="pk",
-                               period="due", recipient_zone="timezone")))
+@dataclass(frozen=True)
+class PeopleDue:
+    """Due soon (within 7 days) and overdue, to the employee, and the copies to their manager (due soon, and from
+    14 days overdue). The due date is the costliest thing the sweep computes, so the people whose due date is at
+    most a week away are selected once into a CTE, with their due date, and the four kinds are read from it."""
 
+    name = "due soon and overdue"
 
-def _due_soon_manager(ctx):
-    return (people_with_due(ctx)
-            .filter(reachable(ctx, "manager__"), manager__remind_due_soon=True, due__gte=ctx.date_in("timezone"),
-                    due__lte=ctx.date_in("timezone", DUE_SOON_DAYS))
-            .values(**_columns(ctx, kind=Kind.DUE_SOON_MANAGER, recipient="manager_id", subject="person",
-                               subject_pk="pk", period="due", recipient_zone="manager__timezone")))
-
-
-def _overdue(ctx):
-    return (people_with_due(ctx)
-            .filter(remind_overdue=True, due__lt=ctx.date_in("timezone"))
-            .values(**_columns(ctx, kind=Kind.OVERDUE, recipient="pk", subject="person", subject_pk="pk",
-                               period="due", recipient_zone="timezone")))
-
-
-def _overdue_manager(ctx):
-    return (people_with_due(ctx)
-            .filter(reachable(ctx, "manager__"), manager__remind_overdue=True,
-                    due__lte=ctx.date_in("timezone", -MANAGER_OVERDUE_DAYS))
-            .values(**_columns(ctx, kind=Kind.OVERDUE_MANAGER, recipient="manager_id", subject="person",
-                               subject_pk="pk", period="due", recipient_zone="manager__timezone")))
+    def sql(self, ctx, recipients=None):
+        people = people_with_due(ctx).filter(due__lte=ctx.date_in("timezone", DUE_SOON_DAYS))
+        if recipients is not None:
+            people = people.filter(Q(pk__in=recipients) | Q(manager_id__in=recipients))
+        manager_reachable = reachable(ctx, "manager__")
+        compiled = _compile(people.values(
+            p_id=F("pk"), p_manager=F("manager_id"), p_due=F("due"),
+            p_subject=Concat(Value("person:"), Cast("pk", CharField()), output_field=CharField()),
+            p_today=ctx.date_in("timezone"), p_late=ctx.date_in("timezone", -MANAGER_OVERDUE_DAYS),
+            p_due_soon=F("remind_due_soon"), p_overdue=F("remind_overdue"), p_not_before=ctx.next_window("timezone"),
+            m_due_soon=ExpressionWrapper(manager_reachable & Q(manager__remind_due_soon=True),
+                                         output_field=BooleanField()),
+            m_overdue=ExpressionWrapper(manager_reachable & Q(manager__remind_overdue=True),
+                                        output_field=BooleanField()),
+            m_not_before=ctx.next_window("manager__timezone"),
+        ))
+        if compiled is None:
+            return None
+        people_sql, params = compiled
+        period = "CAST(p.p_due AS VARCHAR(10))"
+        sql = (f"WITH p AS MATERIALIZED ({people_sql}) "
+               f"SELECT CASE WHEN p.p_due < p.p_today THEN %s ELSE %s END AS r_kind, p.p_id AS r_recipient, "
+               f"p.p_subject AS r_subject, {period} AS r_period, p.p_not_before AS r_not_before FROM p "
+               f"WHERE (p.p_due < p.p_today AND p.p_overdue) OR (p.p_due >= p.p_today AND p.p_due_soon) "
+               f"UNION ALL "
+               f"SELECT CASE WHEN p.p_due < p.p_today THEN %s ELSE %s END, p.p_manager, p.p_subject, {period}, "
+               f"p.m_not_before FROM p "
+               f"WHERE (p.p_due <= p.p_late AND p.m_overdue) OR (p.p_due >= p.p_today AND p.m_due_soon)")
+        return sql, (*params, Kind.OVERDUE, Kind.DUE_SOON, Kind.OVERDUE_MANAGER, Kind.DUE_SOON_MANAGER)
 
 
 def _upcoming_for(role):
@@ -185,24 +213,15 @@ def _notes(ctx):
                                subject_pk="pk", period=UTCMinute("ends_at"), recipient_zone="partner__timezone")))
 
 
-def _open_actions_of_people(ctx):
-    return ActionItem.objects.filter(reachable(ctx, "owner__"), owner__remind_actions=True, done_at__isnull=True,
-                                     due_on__isnull=False).order_by()
-
-
-def _action_due(ctx):
-    return (_open_actions_of_people(ctx)
-            .filter(due_on__gte=ctx.date_in("owner__timezone"),
-                    due_on__lte=ctx.date_in("owner__timezone", ACTION_DUE_DAYS))
-            .values(**_columns(ctx, kind=Kind.ACTION_DUE, recipient="owner_id", subject="action", subject_pk="pk",
+def _actions(ctx):
+    """An open action due within 2 days, or past its due date, to its owner."""
+    today = ctx.date_in("owner__timezone")
+    kind = _kind_by(Q(due_on__lt=today), then=Kind.ACTION_OVERDUE, otherwise=Kind.ACTION_DUE)
+    return (ActionItem.objects.filter(reachable(ctx, "owner__"), owner__remind_actions=True, done_at__isnull=True,
+                                      due_on__lte=ctx.date_in("owner__timezone", ACTION_DUE_DAYS))
+            .order_by()
+            .values(**_columns(ctx, kind=kind, recipient="owner_id", subject="action", subject_pk="pk",
                                period="due_on", recipient_zone="owner__timezone")))
-
-
-def _action_overdue(ctx):
-    return (_open_actions_of_people(ctx)
-            .filter(due_on__lt=ctx.date_in("owner__timezone"))
-            .values(**_columns(ctx, kind=Kind.ACTION_OVERDUE, recipient="owner_id", subject="action",
-                               subject_pk="pk", period="due_on", recipient_zone="owner__timezone")))
 
 
 def _digest(ctx):
@@ -229,8 +248,7 @@ class OrganisationActions:
     (one per action would flood each HR person with every action in the organisation). A cross join of due dates
     and HR people, which the ORM cannot express: the two compiled querysets are joined here."""
 
-    kind: str
-    overdue: bool
+    name = "organisation actions"
 
     def sql(self, ctx, recipients=None):
         due_dates = (ActionItem.objects.filter(owner_kind=ActionItem.Owner.ORGANISATION, done_at__isnull=True,
@@ -246,25 +264,20 @@ class OrganisationActions:
         if compiled_dates is None or compiled_hr is None:
             return None
         (dates_sql, dates_params), (hr_sql, hr_params) = compiled_dates, compiled_hr
-        condition = "a.a_due < h.h_today" if self.overdue else "a.a_due >= h.h_today AND a.a_due <= h.h_soon"
-        sql = (f"SELECT %s AS r_kind, h.r_recipient, %s AS r_subject, a.r_period, h.r_not_before "
-               f"FROM ({dates_sql}) a CROSS JOIN ({hr_sql}) h WHERE {condition}")
-        return sql, (self.kind, ORGANISATION_ACTIONS, *dates_params, *hr_params)
+        sql = (f"SELECT CASE WHEN a.a_due < h.h_today THEN %s ELSE %s END AS r_kind, h.r_recipient, "
+               f"%s AS r_subject, a.r_period, h.r_not_before "
+               f"FROM ({dates_sql}) a CROSS JOIN ({hr_sql}) h WHERE a.a_due <= h.h_soon")
+        return sql, (Kind.ACTION_OVERDUE, Kind.ACTION_DUE, ORGANISATION_ACTIONS, *dates_params, *hr_params)
 
 
 SELECTIONS = (
-    Selection(Kind.DUE_SOON, _due_soon, "pk"),
-    Selection(Kind.DUE_SOON_MANAGER, _due_soon_manager, "manager_id"),
-    Selection(Kind.OVERDUE, _overdue, "pk"),
-    Selection(Kind.OVERDUE_MANAGER, _overdue_manager, "manager_id"),
-    Selection(Kind.UPCOMING, _upcoming_for("employee"), "employee_id"),
-    Selection(Kind.UPCOMING, _upcoming_for("partner"), "partner_id"),
-    Selection(Kind.NOTES, _notes, "partner_id"),
-    Selection(Kind.ACTION_DUE, _action_due, "owner_id"),
-    Selection(Kind.ACTION_OVERDUE, _action_overdue, "owner_id"),
-    OrganisationActions(Kind.ACTION_DUE, overdue=False),
-    OrganisationActions(Kind.ACTION_OVERDUE, overdue=True),
-    Selection(Kind.DIGEST, _digest, "pk"),
+    PeopleDue(),
+    Selection("upcoming, to employees", _upcoming_for("employee"), "employee_id"),
+    Selection("upcoming, to partners", _upcoming_for("partner"), "partner_id"),
+    Selection("notes", _notes, "partner_id"),
+    Selection("actions", _actions, "owner_id"),
+    OrganisationActions(),
+    Selection("digests", _digest, "pk"),
 )
 
 
@@ -281,12 +294,28 @@ def union_sql(ctx, recipients=None):
     return (" UNION ALL ".join(parts), params) if parts else None
 
 
+@contextmanager
+def without_jit():
+    """PostgreSQL's JIT compiles each of these large statements for up to a second (bench/reminders.py shows
+    it), longer than they take to run on their indexes: turn it off for them, and back on after."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET jit")
+
+
 def due_now(ctx, recipients=None):
     """The keys (kind, recipient, subject, period) of every reminder due at ctx.now, for the given recipients."""
     compiled = union_sql(ctx, recipients)
     if compiled is None:
         return set()
     sql, params = compiled
-    with connection.cursor() as cursor:
+    with without_jit(), connection.cursor() as cursor:
         cursor.execute(f"SELECT r_kind, r_recipient, r_subject, r_period FROM ({sql}) due", params)
         return {tuple(row) for row in cursor.fetchall()}

@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection
 
 from .. import sending
 from ..models import Reminder
-from .selection import COLUMNS, SELECTIONS, Context, union_sql
+from .selection import COLUMNS, SELECTIONS, Context, union_sql, without_jit
 
 logger = logging.getLogger(__name__)
 
@@ -36,27 +36,29 @@ def record_due(ctx):
     columns = ", ".join(quote(name) for name in ("kind", "recipient_id", "subject", "period", "not_before",
                                                   "status", "attempts", "last_error", "created_at"))
     recorded, ids = Counter(), []
-    for selection in SELECTIONS:
-        compiled = selection.sql(ctx)
-        if compiled is None:
-            continue
-        sql, params = compiled
-        # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-        statement = (f"INSERT INTO {quote(table)} ({columns}) "
-                     f"SELECT {', '.join(f'due.{column}' for column in COLUMNS)}, %s, 0, '', %s "
-                     f"FROM ({sql}) due WHERE true ON CONFLICT DO NOTHING RETURNING {quote('id')}")
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(statement, (Reminder.Status.PENDING, connection.ops.adapt_datetimefield_value(ctx.now),
-                                           *params))
-                new = [row[0] for row in cursor.fetchall()]
-        except DatabaseError:
-            # One kind failing (a bad row, a lock timeout) must not stop the others; the next sweep tries again.
-            logger.exception("Recording %s reminders failed", selection.kind)
-            continue
-        if new:
-            recorded[selection.kind] += len(new)
-            ids.extend(new)
+    with without_jit():
+        for selection in SELECTIONS:
+            compiled = selection.sql(ctx)
+            if compiled is None:
+                continue
+            sql, params = compiled
+            # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+            statement = (f"INSERT INTO {quote(table)} ({columns}) "
+                         f"SELECT {', '.join(f'due.{column}' for column in COLUMNS)}, %s, 0, '', %s "
+                         f"FROM ({sql}) due WHERE true ON CONFLICT DO NOTHING RETURNING {quote('id')}, {quote('kind')}")
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(statement, (Reminder.Status.PENDING,
+                                               connection.ops.adapt_datetimefield_value(ctx.now), *params))
+                    rows = cursor.fetchall()
+            except DatabaseError:
+                # One selection failing (a bad row, a lock timeout) must not stop the others; the next sweep tries
+                # again.
+                logger.exception("Recording reminders (%s) failed", selection.name)
+                continue
+            for pk, kind in rows:
+                recorded[kind] += 1
+                ids.append(pk)
     return recorded, ids
 
 
