@@ -68,7 +68,7 @@ due AS (
                     r.start_date, (r.created_at AT TIME ZONE r.timezone)::date) + r.cadence_days AS due_on
     FROM reachable r
     WHERE NOT EXISTS (SELECT 1 FROM conversations_conversation b WHERE b.employee_id = r.id
-                      AND b.status IN ('requested', 'confirmed') AND b.starts_at >= %(now)s)
+                      AND b.status IN ('requested', 'confirmed') AND b.ends_at > %(now)s)
 ),
 hr AS (
     SELECT r.* FROM reachable r JOIN auth_user_groups ug ON ug.user_id = r.user_id

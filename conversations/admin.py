@@ -4,9 +4,22 @@ only to superusers, and private notes are not listed at all for anyone else."""
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import (ActionItem, AvailabilitySettings, AvailabilityWindow, Conversation, DayOff, GuideQuestion,
-                     Notes, Notification, Preparation, Reminder, ReminderEmail)
 from . import sending
+from .models import (
+    ActionItem,
+    AvailabilitySettings,
+    AvailabilityWindow,
+    Conversation,
+    DayOff,
+    GuideQuestion,
+    Handover,
+    Notes,
+    Notification,
+    Preparation,
+    Reminder,
+    ReminderEmail,
+    Roadblock,
+)
 
 
 class PrivateTextAdmin(admin.ModelAdmin):
@@ -100,6 +113,24 @@ class ReminderAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["title", "recipient", "created_at", "read_at"]
     raw_id_fields = ["recipient", "reminder"]
+
+
+@admin.register(Roadblock)
+class RoadblockAdmin(PrivateTextAdmin):
+    # No __str__ column: it is the roadblock's text, which only superusers see.
+    list_display = ["employee", "created_at", "resolved_at"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["employee__user"]
+    raw_id_fields = ["employee", "raised_in", "created_by", "resolved_in"]
+    text_fields = ("text",)
+
+
+@admin.register(Handover)
+class HandoverAdmin(admin.ModelAdmin):
+    list_display = ["employee", "new_manager", "previous_manager", "decided_at"]
+    list_select_related = ["employee__user", "new_manager__user", "previous_manager__user"]
+    raw_id_fields = ["employee", "new_manager", "previous_manager", "notes", "actions"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(ReminderEmail)

@@ -6,4 +6,5 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
 
     def ready(self):
-        from . import permissions  # noqa: F401 — registers the rules
+        # Registers the rules, and the notes-lock task (its module is not named tasks.py, so Celery would not find it).
+        from . import notes_tasks, permissions  # noqa: F401

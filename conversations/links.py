@@ -1,28 +1,37 @@
-"""Where reminders point. The pages they open are built alongside this module; their paths are written out here,
-in one place, so that they can become reverse() calls once every page is routed."""
+"""Where reminders point: the pages that act on them, in one place."""
 
 from django.conf import settings
 from django.urls import reverse
 
 
 def conversation_path(conversation_id):
-    return f"/conversations/{conversation_id}/"
+    return reverse("conversations:detail", args=[conversation_id])
 
 
 def notes_path(conversation_id):
-    return f"/conversations/{conversation_id}/notes/"
+    return reverse("conversations:notes", args=[conversation_id])
 
 
 def commitments_path():
-    return "/conversations/commitments/"
+    return reverse("conversations:commitments")
 
 
 def booking_path():
-    return "/conversations/book/"
+    return reverse("conversations:choose_partner")
 
 
 def team_path():
-    return "/people/team/"
+    return reverse("people:team")
+
+
+def propose_path(person_id):
+    """Where a manager offers a report a time."""
+    return reverse("people:propose", args=[person_id])
+
+
+def preferences_path(person_id):
+    """The profile page, where a person chooses which reminders they get."""
+    return reverse("people:profile", args=[person_id])
 
 
 def notifications_path():

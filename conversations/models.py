@@ -121,6 +121,10 @@ class DayOff(models.Model):
 # --- Conversations ---------------------------------------------------------------------------------------------
 
 
+# Booked and not called off: these occupy both people's calendars.
+ACTIVE_STATUSES = ("requested", "confirmed")
+
+
 class ConversationQuerySet(models.QuerySet):
     def involving(self, person):
         return self.filter(Q(employee=person) | Q(partner=person))
@@ -145,7 +149,7 @@ class Conversation(models.Model):
         STANDALONE = "standalone", "Standalone career conversation"
         REVIEW = "review", "Attached to a performance review"
 
-    ACTIVE_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
+    ACTIVE_STATUSES = ACTIVE_STATUSES
 
     employee = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conversations_as_employee")
     partner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conversations_as_partner")
@@ -184,9 +188,9 @@ class Conversation(models.Model):
             models.CheckConstraint(name="conversation_two_people", condition=~Q(employee=F("partner"))),
             # The last line against a double booking: one active conversation per partner per start time.
             # Overlaps that do not share a start are refused by booking.py under a row lock.
-            models.UniqueConstraint(fields=["partner", "starts_at"], condition=Q(status__in=["requested", "confirmed"]),
+            models.UniqueConstraint(fields=["partner", "starts_at"], condition=Q(status__in=ACTIVE_STATUSES),
                                     name="conversation_partner_slot_once"),
-            models.UniqueConstraint(fields=["employee", "starts_at"], condition=Q(status__in=["requested", "confirmed"]),
+            models.UniqueConstraint(fields=["employee", "starts_at"], condition=Q(status__in=ACTIVE_STATUSES),
                                     name="conversation_employee_slot_once"),
         ]
         indexes = [
@@ -454,3 +458,62 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- Follow-through across conversations -----------------------------------------------------------------------
+
+
+class Roadblock(models.Model):
+    """A roadblock to the employee's success, followed from the conversation that raised it until it is resolved.
+
+    The free-text roadblocks of preparations and notes cannot be matched from one conversation to the next, so a
+    participant names the roadblock once and later conversations say whether it is still open; `raised_in` is
+    every conversation in which it came up.
+    """
+
+    employee = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roadblocks")
+    text = models.CharField(max_length=300)
+    raised_in = models.ManyToManyField(Conversation, related_name="roadblocks")
+    created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_in = models.ForeignKey(Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["resolved_at", "created_at", "pk"]
+        indexes = [
+            # Used by the carry-over of a conversation: the employee's roadblocks still open.
+            models.Index(fields=["employee"], condition=Q(resolved_at__isnull=True), name="roadblock_open_by_employee"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_resolved(self):
+        return self.resolved_at is not None
+
+
+class Handover(models.Model):
+    """What an employee hands over to a new manager from earlier conversations: shared notes and actions only.
+
+    The history itself stays with the employee; the new manager sees dates and statuses, and the content listed
+    here once the employee has chosen it.
+    """
+
+    employee = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="handovers")
+    new_manager = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="handovers_received")
+    previous_manager = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    notes = models.ManyToManyField(Notes, blank=True, related_name="handovers")
+    actions = models.ManyToManyField(ActionItem, blank=True, related_name="handovers")
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="When the employee last saved their choice.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "new_manager"], name="handover_once_per_new_manager"),
+        ]
+
+    def __str__(self):
+        return f"Handover from {self.employee} to {self.new_manager}"

@@ -1,5 +1,8 @@
 """Who may see and do what, written once as django-rules predicates.
 
+Object predicates answer False when asked without an object (the admin asks for model-level permissions that
+way), leaving the answer to Django's ModelBackend.
+
 Views use `has_perm` (or the `visible_*` querysets below); templates use `{% has_perm %}` from rules.
 An object a user may not see answers 404, never 403: its existence is private too.
 """
@@ -9,7 +12,7 @@ from django.db.models import Q
 
 from people import roles
 
-from .models import Conversation, Notes
+from .models import ActionItem, Conversation, Handover, Notes, Roadblock
 
 
 def _person(user):
@@ -39,19 +42,20 @@ def is_a_manager(user):
 @rules.predicate
 def is_participant(user, conversation):
     person = _person(user)
-    return person is not None and person.pk in (conversation.employee_id, conversation.partner_id)
+    return (person is not None and conversation is not None
+            and person.pk in (conversation.employee_id, conversation.partner_id))
 
 
 @rules.predicate
 def is_conversation_employee(user, conversation):
     person = _person(user)
-    return person is not None and person.pk == conversation.employee_id
+    return person is not None and conversation is not None and person.pk == conversation.employee_id
 
 
 @rules.predicate
 def is_conversation_partner(user, conversation):
     person = _person(user)
-    return person is not None and person.pk == conversation.partner_id
+    return person is not None and conversation is not None and person.pk == conversation.partner_id
 
 
 @rules.predicate
@@ -63,34 +67,35 @@ def is_manager_of(user, person):
 @rules.predicate
 def is_notes_author(user, notes):
     person = _person(user)
-    return person is not None and notes.author_id == person.pk
+    return person is not None and notes is not None and notes.author_id == person.pk
 
 
 @rules.predicate
 def is_shared_notes_participant(user, notes):
-    return notes.visibility == Notes.Visibility.SHARED and is_participant(user, notes.conversation)
+    return (notes is not None and notes.visibility == Notes.Visibility.SHARED
+            and is_participant(user, notes.conversation))
 
 
 @rules.predicate
 def preparation_is_shared(user, preparation):
-    return preparation.shared_at is not None
+    return preparation is not None and preparation.shared_at is not None
 
 
 @rules.predicate
 def is_preparation_employee(user, preparation):
-    return is_conversation_employee(user, preparation.conversation)
+    return preparation is not None and is_conversation_employee(user, preparation.conversation)
 
 
 @rules.predicate
 def is_preparation_partner(user, preparation):
-    return is_conversation_partner(user, preparation.conversation)
+    return preparation is not None and is_conversation_partner(user, preparation.conversation)
 
 
 rules.add_perm("conversations.view_conversation", is_participant)
 rules.add_perm("conversations.change_conversation", is_participant)
-rules.add_perm("conversations.view_preparation", is_preparation_employee | (is_preparation_partner & preparation_is_shared))
+rules.add_perm("conversations.view_preparation",
+               is_preparation_employee | (is_preparation_partner & preparation_is_shared))
 rules.add_perm("conversations.change_preparation", is_preparation_employee)
-rules.add_perm("conversations.view_notes", is_notes_author | is_shared_notes_participant)
 rules.add_perm("conversations.change_notes", is_notes_author)
 rules.add_perm("conversations.offer_availability", is_partner)
 rules.add_perm("conversations.view_participation", is_hr)
@@ -115,4 +120,135 @@ def visible_notes(user):
         Q(author=person)
         | Q(visibility=Notes.Visibility.SHARED, conversation__employee=person)
         | Q(visibility=Notes.Visibility.SHARED, conversation__partner=person)
+        | Q(pk__in=_handed_over(person, "notes"))
     )
+
+
+# --- Booking ----------------------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def conversation_is_active(user, conversation):
+    return conversation.is_active
+
+
+def can_book_with(*, employee, partner):
+    """An employee books their manager, or anyone who offers career conversations, never themselves."""
+    if partner.pk == employee.pk or not partner.is_active:
+        return False
+    return partner.pk == employee.manager_id or partner.offers_conversations
+
+
+@rules.predicate
+def may_book_with(user, partner):
+    person = _person(user)
+    return person is not None and partner is not None and can_book_with(employee=person, partner=partner)
+
+
+rules.add_perm("conversations.book_with", may_book_with)
+rules.add_perm("conversations.reschedule_conversation", is_participant & conversation_is_active)
+rules.add_perm("conversations.cancel_conversation", is_participant & conversation_is_active)
+
+
+# --- People: the directory, profiles, the people import and invitations ----------------------------------------
+
+@rules.predicate
+def is_self(user, person):
+    me = _person(user)
+    return me is not None and person is not None and me.pk == person.pk
+
+
+@rules.predicate
+def is_active_person(user, person):
+    return person is not None and person.is_active
+
+
+rules.add_perm("people.view_directory", has_person | is_hr)
+# Someone who has left is gone from the directory; only HR still opens their profile.
+rules.add_perm("people.view_profile", is_self | is_hr | (has_person & is_active_person))
+rules.add_perm("people.edit_profile", is_self)
+rules.add_perm("people.see_account", is_hr)  # e-mail, employee id, sign-in and invitation status
+rules.add_perm("people.import_people", is_hr)
+rules.add_perm("people.invite_people", is_hr)
+# --- Follow-through: notes workspace, actions, completion, roadblocks, handover, team -------------------------
+
+
+def _handed_over(person, relation):
+    """Primary keys of shared notes or actions an employee handed over to `person` as their current manager."""
+    return Handover.objects.filter(
+        new_manager=person, employee__manager=person, decided_at__isnull=False,
+    ).values(f"{relation}__pk")
+
+
+@rules.predicate
+def is_handed_over_notes(user, notes):
+    person = _person(user)
+    return (person is not None and notes is not None and notes.visibility == Notes.Visibility.SHARED
+            and Notes.objects.filter(pk=notes.pk, pk__in=_handed_over(person, "notes")).exists())
+
+
+@rules.predicate
+def is_action_participant(user, action):
+    return action is not None and is_participant(user, action.conversation)
+
+
+@rules.predicate
+def is_organisation_action(user, action):
+    return action is not None and action.owner_kind == ActionItem.Owner.ORGANISATION
+
+
+@rules.predicate
+def is_handed_over_action(user, action):
+    person = _person(user)
+    return (person is not None and action is not None
+            and ActionItem.objects.filter(pk=action.pk, pk__in=_handed_over(person, "actions")).exists())
+
+
+@rules.predicate
+def is_roadblock_participant(user, roadblock):
+    """The employee, and whoever the roadblock was raised with."""
+    person = _person(user)
+    if person is None or roadblock is None:
+        return False
+    return person.pk == roadblock.employee_id or roadblock.raised_in.filter(partner=person).exists()
+
+
+rules.add_perm("conversations.view_notes", is_notes_author | is_shared_notes_participant | is_handed_over_notes)
+rules.add_perm("conversations.take_notes", is_participant)
+rules.add_perm("conversations.mark_held", is_conversation_partner)
+rules.add_perm("conversations.reflect_on_conversation", is_conversation_employee)
+rules.add_perm("conversations.respond_to_proposal", is_conversation_employee)
+rules.add_perm("conversations.add_actionitem", is_participant)
+rules.add_perm("conversations.view_actionitem",
+               is_action_participant | (is_hr & is_organisation_action) | is_handed_over_action)
+rules.add_perm("conversations.change_actionitem", is_action_participant)
+rules.add_perm("conversations.complete_actionitem", is_action_participant | (is_hr & is_organisation_action))
+rules.add_perm("conversations.view_commitments", has_person)
+rules.add_perm("conversations.follow_organisation_actions", is_hr)
+rules.add_perm("conversations.track_roadblocks", is_participant)
+rules.add_perm("conversations.change_roadblock", is_roadblock_participant)
+rules.add_perm("people.view_team", is_a_manager)
+rules.add_perm("people.propose_conversation", is_manager_of)
+rules.add_perm("people.hand_over", has_person)
+
+
+def visible_actions(user):
+    """Actions a user may read: those of their conversations, those handed over to them, and (for HR) every
+    action the organisation owns, since HR follows those up."""
+    person = _person(user)
+    if person is None:
+        return ActionItem.objects.none()
+    condition = (Q(conversation__employee=person) | Q(conversation__partner=person)
+                 | Q(pk__in=_handed_over(person, "actions")))
+    if roles.is_hr(user):
+        condition |= Q(owner_kind=ActionItem.Owner.ORGANISATION)
+    return ActionItem.objects.filter(condition)
+
+
+def visible_roadblocks(user):
+    """Roadblocks a user may read: their own, and those raised in a conversation they held."""
+    person = _person(user)
+    if person is None:
+        return Roadblock.objects.none()
+    raised_with_me = Roadblock.raised_in.through.objects.filter(conversation__partner=person).values("roadblock_id")
+    return Roadblock.objects.filter(Q(employee=person) | Q(pk__in=raised_with_me))

@@ -57,8 +57,9 @@ def regularity(*, due, last_held_at, next_booked_at, today):
 def with_conversation_dates(people, *, now):
     """Annotate people with `last_held_at` and `next_booked_at`, in one query."""
     next_booked = (
+        # A conversation under way still counts as booked until it ends.
         Conversation.objects.filter(employee=OuterRef("pk"), status__in=Conversation.ACTIVE_STATUSES,
-                                    starts_at__gte=now)
+                                    ends_at__gt=now)
         .order_by("starts_at")
         .values("starts_at")[:1]
     )

@@ -1,7 +1,7 @@
 """Celery tasks: a few lines each around the domain modules.
 
-The chunk tasks carry the sweep's `now`: they expire after sending.TASK_EXPIRES, so it is never stale by more than
-that, and a whole sweep — decision, bundling, quiet hours — runs on one clock.
+The reminder chunk tasks carry the sweep's `now`: they expire after sending.TASK_EXPIRES, so it is never stale by
+more than that, and a whole sweep — decision, bundling, quiet hours — runs on one clock.
 """
 
 import datetime
@@ -9,8 +9,17 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from . import sending
+from . import calendar, sending
 from .reminders.sweep import sweep
+
+
+# SMTP failures (SMTPException is an OSError) are retried with backoff; the sequence check in send_invitation
+# keeps a retry from sending an invitation that a later change has replaced.
+@shared_task(name="conversations.send_conversation_invitation", autoretry_for=(OSError,), retry_backoff=30,
+             max_retries=5)
+def send_conversation_invitation(conversation_id, sequence, recipient_id=None):
+    calendar.send_invitation(conversation_id=conversation_id, sequence=sequence, recipient_id=recipient_id,
+                             now=timezone.now())
 
 
 @shared_task(name="conversations.sweep_reminders")
@@ -29,7 +38,7 @@ def send_reminder_emails(email_ids, now):
 
 
 def publish(deliveries, retries, *, now):
-    """Hand chunks of work to workers, over one broker connection for the whole sweep."""
+    """Hand chunks of reminder work to workers, over one broker connection for the whole sweep."""
     expires = sending.TASK_EXPIRES.total_seconds()
     with deliver_reminders.app.connection_for_write() as connection:
         for chunk in deliveries:

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils import timezone
 
-from .models import Department, Organisation, Person
+from conversations.booking import cancel_for_leavers
+
+from .models import Department, Invitation, Organisation, PeopleImport, Person
 
 
 @admin.register(Organisation)
@@ -22,3 +25,25 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ["user", "department", "manager__user"]
     autocomplete_fields = ["user", "manager", "department"]
     readonly_fields = ["created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            cancel_for_leavers(person_ids=[obj.pk], now=timezone.now())
+
+
+@admin.register(PeopleImport)
+class PeopleImportAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "status", "created_by", "created_at", "finished_at"]
+    list_filter = ["status"]
+    exclude = ["content"]
+    readonly_fields = ["file_name", "marks_leavers", "sends_invitations", "status", "preview", "result", "created_by",
+                       "created_at", "queued_at", "started_at", "finished_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["person", "sent_at", "sent_by"]
+    list_select_related = ["person__user", "sent_by"]
+    search_fields = ["person__user__first_name", "person__user__last_name", "person__user__email"]
+    readonly_fields = ["person", "sent_at", "sent_by"]

@@ -15,8 +15,18 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from conversations.models import (ActionItem, AvailabilitySettings, AvailabilityWindow, Conversation, Direction,
-                                  Horizon, Notes, Preparation, Relation, Topic)
+from conversations.models import (
+    ActionItem,
+    AvailabilitySettings,
+    AvailabilityWindow,
+    Conversation,
+    Direction,
+    Horizon,
+    Notes,
+    Preparation,
+    Relation,
+    Topic,
+)
 
 from .models import Department, Organisation, Person
 from .roles import HR_GROUP
@@ -346,7 +356,7 @@ def _write_history(new_plans, new_people, by_username, plans, *, now, rng, targe
                 change_reason="Clashed with a customer visit" if status == Conversation.Status.CANCELLED else "",
                 location="Room 2.14" if rng.random() < 0.5 else "https://meet.example.com/career-chat",
             ))
-            extras.append((profile, plan))
+            extras.append(profile)
         booked_soon = profile == "regular" and rng.random() < 0.35 and plan.username != "eli.brandt"
         if booked_soon:
             for _ in range(5):
@@ -358,7 +368,7 @@ def _write_history(new_plans, new_people, by_username, plans, *, now, rng, targe
                         employee=person, partner_id=manager_pk, relation=Relation.MANAGER, starts_at=starts,
                         ends_at=starts + datetime.timedelta(minutes=45), status=Conversation.Status.CONFIRMED,
                         booked_by=person, location="Room 2.14"))
-                    extras.append((profile, plan))
+                    extras.append(profile)
                     break
     created = Conversation.objects.bulk_create(conversations, batch_size=BATCH)
     _write_content(created, extras, now=now, rng=rng)
@@ -368,7 +378,7 @@ def _write_history(new_plans, new_people, by_username, plans, *, now, rng, targe
 def _write_content(conversations, extras, *, now, rng):
     preparations, notes, actions = [], [], []
     directions = list(Direction.values)
-    for conversation, (profile, plan) in zip(conversations, extras):
+    for conversation, profile in zip(conversations, extras):
         if conversation.status == Conversation.Status.CANCELLED:
             continue
         prepared = rng.random() < {"regular": 0.75, "patchy": 0.5, "lapsed": 0.3}[profile]

@@ -158,3 +158,65 @@ class Person(models.Model):
                 f"The organisation's cadence is every {organisation.default_cadence_days} days: "
                 "you can choose more often, not less."
             )})
+
+
+class PeopleImport(models.Model):
+    """A people file uploaded by HR, from its preview to its result.
+
+    The preview is computed when the file is uploaded; the file itself is kept until it is imported (or discarded)
+    so that a worker can apply it, then cleared: the HR system stays the record of who works here.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    file_name = models.CharField(max_length=255)
+    content = models.TextField(blank=True)
+    marks_leavers = models.BooleanField(
+        default=True, help_text="People missing from the file are marked as having left."
+    )
+    sends_invitations = models.BooleanField(default=True, help_text="New people get an invitation by e-mail.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    preview = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="people_imports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("people:import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Invitation(models.Model):
+    """An invitation e-mail sent to a person: HR sees when someone was last invited, and can send another."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["person", "sent_at"], name="invitation_person_sent")]
+
+    def __str__(self):
+        return f"Invitation to {self.person} at {self.sent_at:%Y-%m-%d %H:%M} UTC"

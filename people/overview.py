@@ -11,6 +11,7 @@ from .models import Person
 
 @dataclass
 class Overview:
+    today: object
     due_on: object
     status: object
     upcoming: list
@@ -26,7 +27,8 @@ def overview_for(person, *, now):
         .select_related("employee__user", "partner__user").order_by("starts_at")[:5]
     )
     open_actions = list(
-        ActionItem.objects.filter(owner=person, done_at__isnull=True).select_related("conversation")
+        ActionItem.objects.filter(owner=person, done_at__isnull=True)
+        .select_related("conversation__employee__user", "conversation__partner__user")
         .order_by("due_on")[:5]
     )
     team = []
@@ -36,4 +38,5 @@ def overview_for(person, *, now):
             report_due, report_status = person_regularity(report, now=now)
             team.append({"person": report, "due_on": report_due, "status": report_status})
         team.sort(key=lambda row: (ATTENTION_ORDER[row["status"]], row["due_on"]))
-    return Overview(due_on=due, status=status, upcoming=upcoming, open_actions=open_actions, team=team)
+    return Overview(today=now.astimezone(person.tz).date(), due_on=due, status=status, upcoming=upcoming,
+                    open_actions=open_actions, team=team)

@@ -106,3 +106,19 @@ def celery_live_worker(transactional_db):
             yield worker
     finally:
         app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def oidc_provider(settings):
+    """An OpenID Connect provider on 127.0.0.1 (tests/oidc_provider.py), and single sign-on turned on against it."""
+    from tests.oidc_provider import OIDCProvider
+
+    running = OIDCProvider(client_id="careerconv", client_secret="client-secret").start()
+    settings.OIDC_ENABLED = True
+    settings.OIDC_PROVIDER_NAME = "Acme SSO"
+    settings.OIDC_OP_DISCOVERY_URL = running.discovery_url
+    settings.OIDC_RP_CLIENT_ID = "careerconv"
+    settings.OIDC_RP_CLIENT_SECRET = "client-secret"
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "people.sso.EmailOIDCBackend"]
+    yield running
+    running.stop()

@@ -6,8 +6,15 @@ import factory
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from conversations.models import (ActionItem, AvailabilitySettings, AvailabilityWindow, Conversation, Notes,
-                                  Preparation, Relation)
+from conversations.models import (
+    ActionItem,
+    AvailabilitySettings,
+    AvailabilityWindow,
+    Conversation,
+    Notes,
+    Preparation,
+    Relation,
+)
 from people.models import Department, Person
 from people.roles import HR_GROUP
 

@@ -45,7 +45,9 @@ def test_a_due_person_gets_one_email_with_a_link_to_book_and_the_same_notificati
 
     [message] = outbox_to("eli")
     assert message.subject == "Your next career conversation is due by Sunday 8 March"
-    assert "http://127.0.0.1:8000/conversations/book/" in message.body
+    assert "Book a conversation: http://127.0.0.1:8000/conversations/book/" in message.body
+    assert f"Choose which reminders you get in your profile: http://127.0.0.1:8000/people/{employee.pk}/" \
+        in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert 'href="http://127.0.0.1:8000/conversations/book/"' in html
@@ -56,12 +58,12 @@ def test_a_due_person_gets_one_email_with_a_link_to_book_and_the_same_notificati
     assert notification.read_at is None
 
 
-def test_the_manager_gets_the_copy_in_their_own_email(due_soon, manager):
+def test_the_manager_gets_the_copy_in_their_own_email_with_a_link_to_propose_a_time(due_soon, employee):
     run(NOW)
 
     [message] = outbox_to("maya")
     assert message.subject == "Eli Brandt's career conversation is due by Sunday 8 March"
-    assert "http://127.0.0.1:8000/people/team/" in message.body
+    assert f"Propose a time to Eli Brandt: http://127.0.0.1:8000/people/team/{employee.pk}/propose/" in message.body
 
 
 def test_several_reminders_for_one_person_go_out_bundled_in_one_email(due_soon, employee):

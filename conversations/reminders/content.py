@@ -148,9 +148,9 @@ def _person_item(reminder, subjects, recipient, today):
         return Item(reminder, title, links.booking_path(), "Book a conversation", context)
     if reminder.kind == Kind.DUE_SOON_MANAGER:
         title = f"{person.name}'s career conversation is due by {_day(due)}"
-        return Item(reminder, title, links.team_path(), "See your team", context)
-    title = f"{person.name}'s career conversation is {context['days_overdue']} days overdue"
-    return Item(reminder, title, links.team_path(), "See your team", context)
+    else:
+        title = f"{person.name}'s career conversation is {context['days_overdue']} days overdue"
+    return Item(reminder, title, links.propose_path(person.pk), f"Propose a time to {person.name}", context)
 
 
 def _conversation_item(reminder, subjects, recipient):
@@ -239,7 +239,8 @@ def compose(*, recipient, reminders, now):
             item.html = render_to_string(f"{item.template}.html", item_context)
             items.append(item)
         context = {"recipient": recipient, "items": items,
-                   "notifications_url": links.absolute(links.notifications_path())}
+                   "notifications_url": links.absolute(links.notifications_path()),
+                   "preferences_url": links.absolute(links.preferences_path(recipient.pk))}
         text = render_to_string(f"{TEMPLATES}/message.txt", context)
         html = render_to_string(f"{TEMPLATES}/message.html", context)
     if len(items) == 1:

@@ -109,8 +109,9 @@ def due_on(ctx):
 
 def people_with_due(ctx):
     """Reachable people with nothing booked, annotated with their due date (`due`)."""
+    # As in regularity.with_conversation_dates: a conversation under way counts as booked until it ends.
     booked = Exists(Conversation.objects.filter(employee=OuterRef("pk"), status__in=Conversation.ACTIVE_STATUSES,
-                                                starts_at__gte=ctx.now))
+                                                ends_at__gt=ctx.now))
     return (Person.objects.filter(reachable(ctx)).annotate(due=due_on(ctx), booked=booked)
             .filter(booked=False).order_by())
 

@@ -1,0 +1,18 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    CAREERCONV_VAR_DIR=/app/var \
+    STATIC_ROOT=/app/staticfiles
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 careerconv
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+# collectstatic needs settings but no database or secrets of its own.
+RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --no-input \
+    && mkdir -p /app/var && chown -R careerconv /app/var
+USER careerconv
+EXPOSE 8000
+CMD ["gunicorn", "careerconv.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]

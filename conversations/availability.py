@@ -1,0 +1,145 @@
+"""When a partner can be booked: weekly windows in the partner's own timezone, minus days off, minus both
+people's conversations, within the partner's notice and horizon.
+
+Nothing is stored per slot: slots are computed from the windows whenever they are needed, in UTC. A window is
+resolved to real instants on each date separately, so on a daylight-saving change a 09:00–17:00 window still
+starts at 09:00 on the partner's clock, and a window across the night change is an hour shorter or longer.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+
+from .models import AvailabilitySettings, AvailabilityWindow, Conversation, DayOff
+
+UTC = datetime.UTC
+
+# A holiday longer than a quarter is not a day off: it is the partner no longer offering conversations.
+MAX_DAYS_OFF_AT_ONCE = 92
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+
+    @property
+    def key(self):
+        """The slot's start as it travels through URLs and forms: UTC, to the second."""
+        return self.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def parse_slot_key(value):
+    """The UTC start a slot key names, or None when the text is not one."""
+    try:
+        return datetime.datetime.strptime(f"{value}+0000", "%Y-%m-%dT%H:%MZ%z")
+    except (TypeError, ValueError):
+        return None
+
+
+def settings_for(person):
+    """The person's availability settings; the defaults (unsaved) for someone who never set them."""
+    try:
+        return person.availability
+    except AvailabilitySettings.DoesNotExist:
+        return AvailabilitySettings(person=person)
+
+
+def local_instant(day, time, tz):
+    """The instant a wall-clock time on a date means in a timezone.
+
+    A time that does not exist (skipped by a spring-forward change) is read with the offset before the change, as
+    zoneinfo does with fold=0, so it lands just after the gap; an ambiguous time (repeated in autumn) is its first
+    occurrence.
+    """
+    return datetime.datetime.combine(day, time, tzinfo=tz).astimezone(UTC)
+
+
+def booking_horizon(*, person, settings, now):
+    """The first and last dates (in the partner's timezone) that can hold a booking."""
+    today = now.astimezone(person.tz).date()
+    return today, today + datetime.timedelta(days=7 * settings.weeks_ahead)
+
+
+def window_slots(*, person, settings, first_day, last_day):
+    """Every slot the partner's weekly windows produce between two of their dates, days off left out.
+
+    Conversations and notice are not considered here: this is what the partner offers, not what is free.
+    """
+    tz = person.tz
+    length = datetime.timedelta(minutes=settings.slot_minutes)
+    windows = {}
+    for window in AvailabilityWindow.objects.filter(person=person):
+        windows.setdefault(window.weekday, []).append(window)
+    days_off = set(DayOff.objects.filter(person=person, date__range=(first_day, last_day)).values_list("date",
+                                                                                                       flat=True))
+    slots = set()
+    day = first_day
+    while day <= last_day:
+        if day not in days_off:
+            for window in windows.get(day.weekday(), ()):
+                start = local_instant(day, window.start_time, tz)
+                end = local_instant(day, window.end_time, tz)
+                while start + length <= end:
+                    slots.add(Slot(start, start + length))
+                    start += length
+        day += datetime.timedelta(days=1)
+    return sorted(slots)
+
+
+def conflicts(*, people, starts_at, ends_at, exclude_pk=None):
+    """Active conversations of any of these people that overlap the interval [starts_at, ends_at)."""
+    pks = [person.pk for person in people]
+    found = (
+        Conversation.objects.active()
+        .filter(Q(employee__in=pks) | Q(partner__in=pks), starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .select_related("employee__user", "partner__user")
+        .order_by("starts_at")
+    )
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return list(found)
+
+
+def free_slots(*, partner, employee, now, exclude_pk=None):
+    """The partner's slots that the employee can book now, soonest first.
+
+    1. The partner's windows over their booking horizon, days off left out.
+    2. Slots that start within the partner's notice period are dropped.
+    3. Slots overlapping an active conversation of either person are dropped (`exclude_pk` leaves out the
+       conversation being rescheduled, so that its own time does not block the slots around it).
+    """
+    settings = settings_for(partner)
+    first_day, last_day = booking_horizon(person=partner, settings=settings, now=now)
+    candidates = window_slots(person=partner, settings=settings, first_day=first_day, last_day=last_day)
+    earliest = now + datetime.timedelta(hours=settings.min_notice_hours)
+    candidates = [slot for slot in candidates if slot.starts_at >= earliest]
+    if not candidates:
+        return []
+    busy = conflicts(people=[partner, employee], starts_at=candidates[0].starts_at,
+                     ends_at=candidates[-1].ends_at, exclude_pk=exclude_pk)
+    return [slot for slot in candidates
+            if not any(c.starts_at < slot.ends_at and c.ends_at > slot.starts_at for c in busy)]
+
+
+def group_by_day(slots, *, tz):
+    """[(date, [slots])] in a viewer's timezone: the same slot can fall on another date for them."""
+    days = {}
+    for slot in slots:
+        days.setdefault(slot.starts_at.astimezone(tz).date(), []).append(slot)
+    return sorted(days.items())
+
+
+def add_days_off(*, person, first_day, last_day, note=""):
+    """Mark every date from first_day to last_day as a day off; dates already off keep their note."""
+    dates = []
+    day = first_day
+    while day <= last_day:
+        dates.append(day)
+        day += datetime.timedelta(days=1)
+    with transaction.atomic():
+        DayOff.objects.bulk_create([DayOff(person=person, date=day, note=note) for day in dates],
+                                   ignore_conflicts=True)
+    return len(dates)

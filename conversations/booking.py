@@ -1,0 +1,293 @@
+"""Booking, rescheduling and cancelling a career conversation.
+
+Double booking is impossible: every write takes a row lock on both people (in a fixed order, so two bookings never
+wait on each other in a cycle) before it looks at their calendars, so two requests for the same partner are
+serialised and the second one sees the first one's conversation. The partial unique constraints on
+(partner, starts_at) and (employee, starts_at) stay as the last line should a write ever bypass this module.
+"""
+
+import datetime
+import logging
+
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+
+from people.models import Person
+from people.roles import HR_GROUP
+
+from . import availability, tasks
+from .models import Conversation, Relation
+from .permissions import can_book_with
+
+logger = logging.getLogger(__name__)
+
+TAKEN = "That time was just taken. Please choose another time."
+
+# Relations that follow from the organisation chart; the others are the employee's to say.
+DERIVED_RELATIONS = (Relation.MANAGER, Relation.SKIP_LEVEL, Relation.HR)
+CHOSEN_RELATIONS = (Relation.MENTOR, Relation.PEER, Relation.OTHER)
+
+
+class BookingError(Exception):
+    """A booking, rescheduling or cancellation that was refused; nothing was saved. `field` names the form field
+    the message belongs next to, or None for the whole request."""
+
+    def __init__(self, message, *, code, field=None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+# --- Who can be booked ----------------------------------------------------------------------------------------
+
+
+def _with_hr_flag(people):
+    hr_members = Group.objects.filter(name=HR_GROUP, user=OuterRef("user_id"))
+    return people.annotate(in_hr=Exists(hr_members))
+
+
+def partner_directory(*, employee, query=""):
+    """People who offer career conversations, for the employee to choose from (their manager is offered apart).
+
+    Each word of the query must match the person's name, job title or department.
+    """
+    people = (
+        Person.objects.offering_conversations()
+        .exclude(pk=employee.pk)
+        .select_related("user", "department")
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
+    if employee.manager_id:
+        people = people.exclude(pk=employee.manager_id)
+    for word in query.split():
+        people = people.filter(
+            Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word)
+            | Q(job_title__icontains=word) | Q(department__name__icontains=word)
+        )
+    return _with_hr_flag(people)
+
+
+def relation_between(*, employee, partner, in_hr=None):
+    """The relation that follows from the organisation chart, or None when the employee says what it is."""
+    if partner.pk == employee.manager_id:
+        return Relation.MANAGER
+    manager = employee.manager
+    if manager is not None and partner.pk == manager.manager_id:
+        return Relation.SKIP_LEVEL
+    if in_hr is None:
+        in_hr = partner.user.groups.filter(name=HR_GROUP).exists()
+    if in_hr:
+        return Relation.HR
+    return None
+
+
+def suggested_relation(*, employee, partner, in_hr=None):
+    """The relation to show or preselect: the derived one, else peer for someone with the same manager."""
+    derived = relation_between(employee=employee, partner=partner, in_hr=in_hr)
+    if derived:
+        return derived
+    if employee.manager_id and partner.manager_id == employee.manager_id:
+        return Relation.PEER
+    return Relation.MENTOR
+
+
+# --- Checking a time ------------------------------------------------------------------------------------------
+
+
+def _check_slot(*, employee, partner, starts_at, now, by, exclude_pk=None):
+    """The slot starting at `starts_at`, or a BookingError saying why it cannot be booked, worded for `by`.
+
+    Must run with both people locked (see _lock_people) for the answer to hold until the write. Whom the other
+    person meets instead is never told: only one's own conversations are named.
+    """
+    name = partner.name
+    if not partner.is_active:
+        raise BookingError(f"{name} has left the organisation and cannot be booked.", code="partner_left")
+    if not employee.is_active:
+        raise BookingError(f"{employee.name} has left the organisation.", code="employee_left")
+    if starts_at <= now:
+        raise BookingError("That time is in the past. Please choose a time that is still to come.", code="past")
+    settings = availability.settings_for(partner)
+    if starts_at < now + datetime.timedelta(hours=settings.min_notice_hours):
+        raise BookingError(f"{name} needs at least {settings.min_notice_hours} hours' notice. "
+                           "Please choose a later time.", code="notice")
+    first_day, last_day = availability.booking_horizon(person=partner, settings=settings, now=now)
+    local_day = starts_at.astimezone(partner.tz).date()
+    if local_day > last_day:
+        raise BookingError(f"{name} can be booked up to {settings.weeks_ahead} weeks ahead.", code="too_far")
+    if partner.days_off.filter(date=local_day).exists():
+        raise BookingError(f"{name} is not available on {local_day:%A} {local_day.day} {local_day:%B} (a day off).",
+                           code="day_off")
+    offered = availability.window_slots(person=partner, settings=settings, first_day=local_day, last_day=local_day)
+    slot = next((s for s in offered if s.starts_at == starts_at), None)
+    if slot is None:
+        raise BookingError(f"That time is outside {name}'s availability.", code="outside_windows")
+    for other in availability.conflicts(people=[employee, partner], starts_at=slot.starts_at, ends_at=slot.ends_at,
+                                        exclude_pk=exclude_pk):
+        busy = partner if partner.pk in (other.employee_id, other.partner_id) else employee
+        if busy.pk == by.pk:
+            with_whom = other.other_participant(by).name
+            raise BookingError(f"You already have a conversation with {with_whom} at that time.", code="busy")
+        if busy.pk == partner.pk:
+            raise BookingError(TAKEN, code="taken")
+        raise BookingError(f"{employee.name} is not free at that time.", code="busy")
+    return slot
+
+
+def check_time(*, employee, partner, starts_at, now, by, exclude_pk=None):
+    """The slot at `starts_at` if it can be booked now, else a BookingError saying why. A read for showing the
+    choice before it is confirmed; the write checks again under its lock."""
+    return _check_slot(employee=employee, partner=partner, starts_at=starts_at, now=now, by=by,
+                       exclude_pk=exclude_pk)
+
+
+def _lock_people(*people):
+    """Lock the people's rows, lowest key first, and return them fresh: the serialisation point of every write."""
+    pks = sorted({person.pk for person in people})
+    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+              .select_related("user")}
+    return [locked[person.pk] for person in people]
+
+
+def _publish_invitation(conversation_id, sequence, recipient_id=None):
+    """Queue an invitation; False when the broker cannot be reached (the error is logged)."""
+    try:
+        tasks.send_conversation_invitation.delay(conversation_id, sequence, recipient_id)
+    except Exception:
+        # kombu and redis raise a variety of errors when the broker is unreachable. What was booked is committed
+        # and stays so; the invitation is logged as missed, and `manage.py send_invitations` or the page's
+        # "E-mail me the invitation" recovers it.
+        logger.exception("invitation for conversation %s (sequence %s) not queued", conversation_id, sequence)
+        return False
+    return True
+
+
+def send_invitation_after_commit(conversation):
+    """Invite both people once the change is committed: a rolled-back change sends nothing."""
+    conversation_id, sequence = conversation.pk, conversation.sequence
+    transaction.on_commit(lambda: _publish_invitation(conversation_id, sequence))
+
+
+def request_invitation(*, conversation, recipient):
+    """E-mail one participant the conversation's current invitation again. False if it could not be queued."""
+    return _publish_invitation(conversation.pk, conversation.sequence, recipient.pk)
+
+
+# --- Writes ---------------------------------------------------------------------------------------------------
+
+
+def book_conversation(*, employee, partner, starts_at, now, relation=None, location="",
+                      kind=Conversation.Kind.STANDALONE, booked_by=None):
+    """Book a confirmed conversation in one of the partner's free slots and invite both people.
+
+    The relation is the organisation chart's when it says one (manager, skip-level, HR); otherwise the one given,
+    else the suggested one (peer for someone with the same manager, mentor otherwise). Raises BookingError,
+    having saved nothing, when the time cannot be booked.
+    """
+    if not partner.is_active:
+        raise BookingError(f"{partner.name} has left the organisation and cannot be booked.", code="partner_left")
+    if not can_book_with(employee=employee, partner=partner):
+        raise BookingError(f"{partner.name} does not offer career conversations.", code="not_offered")
+    booked_by = booked_by or employee
+    relation = relation_between(employee=employee, partner=partner) or (
+        relation if relation in CHOSEN_RELATIONS else suggested_relation(employee=employee, partner=partner))
+    with transaction.atomic():
+        employee, partner = _lock_people(employee, partner)
+        slot = _check_slot(employee=employee, partner=partner, starts_at=starts_at, now=now, by=booked_by)
+        try:
+            with transaction.atomic():
+                conversation = Conversation.objects.create(
+                    employee=employee, partner=partner, relation=relation, starts_at=slot.starts_at,
+                    ends_at=slot.ends_at, location=location.strip(), kind=kind,
+                    status=Conversation.Status.CONFIRMED, booked_by=booked_by,
+                )
+        except IntegrityError as error:
+            raise BookingError(TAKEN, code="taken") from error
+        send_invitation_after_commit(conversation)
+    logger.info("conversation %s booked: %s with %s at %s", conversation.pk, employee.pk, partner.pk,
+                slot.starts_at.isoformat())
+    return conversation
+
+
+def _locked_active_conversation(conversation):
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if not locked.is_active:
+        raise BookingError(f"This conversation is already {locked.get_status_display().lower()}.",
+                           code="not_active")
+    return locked
+
+
+def _require_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingError("Please say why, so that the other person knows.", code="no_reason", field="reason")
+    return reason
+
+
+def reschedule_conversation(*, conversation, by, starts_at, reason, now):
+    """Move a conversation to another free slot of its partner; either participant may. Both are sent the
+    updated invitation (same UID, SEQUENCE raised)."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        employee, partner = _lock_people(conversation.employee, conversation.partner)
+        conversation = _locked_active_conversation(conversation)
+        if starts_at == conversation.starts_at:
+            raise BookingError("That is already the time of this conversation.", code="same_time")
+        slot = _check_slot(employee=employee, partner=partner, starts_at=starts_at, now=now, by=by,
+                           exclude_pk=conversation.pk)
+        conversation.starts_at, conversation.ends_at = slot.starts_at, slot.ends_at
+        conversation.sequence += 1
+        conversation.change_reason = reason
+        try:
+            with transaction.atomic():
+                conversation.save(update_fields=["starts_at", "ends_at", "sequence", "change_reason", "updated_at"])
+        except IntegrityError as error:
+            raise BookingError(TAKEN, code="taken") from error
+        send_invitation_after_commit(conversation)
+    logger.info("conversation %s rescheduled by %s to %s", conversation.pk, by.pk, slot.starts_at.isoformat())
+    return conversation
+
+
+def cancel_conversation(*, conversation, by, reason, now):
+    """Call a conversation off; either participant may. Both are sent a cancellation (same UID, SEQUENCE
+    raised) so that it leaves their calendars."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        conversation = _locked_active_conversation(conversation)
+        conversation.status = Conversation.Status.CANCELLED
+        conversation.cancelled_by = by
+        conversation.cancelled_at = now
+        conversation.change_reason = reason
+        conversation.sequence += 1
+        conversation.save(update_fields=["status", "cancelled_by", "cancelled_at", "change_reason", "sequence",
+                                         "updated_at"])
+        send_invitation_after_commit(conversation)
+    logger.info("conversation %s cancelled by %s", conversation.pk, by.pk)
+    return conversation
+
+
+LEFT_REASON = "Called off because a participant has left the organisation."
+
+
+def cancel_for_leavers(*, person_ids, now):
+    """Call off the coming conversations of people who have left, so that the people they were to meet are told
+    and the slots free up; their past conversations stay as history. Returns how many were called off."""
+    person_ids = list(person_ids)
+    if not person_ids:
+        return 0
+    with transaction.atomic():
+        coming = list(
+            Conversation.objects.select_for_update().active()
+            .filter(Q(employee_id__in=person_ids) | Q(partner_id__in=person_ids), starts_at__gt=now)
+        )
+        for conversation in coming:
+            conversation.status = Conversation.Status.CANCELLED
+            conversation.cancelled_at = now
+            conversation.change_reason = LEFT_REASON
+            conversation.sequence += 1
+            send_invitation_after_commit(conversation)
+        Conversation.objects.bulk_update(coming, ["status", "cancelled_at", "change_reason", "sequence"])
+    logger.info("%s coming conversations of %s leavers called off", len(coming), len(person_ids))
+    return len(coming)

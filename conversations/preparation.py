@@ -1,0 +1,107 @@
+"""The employee's preparation for a conversation, structured by the article.
+
+It is a draft, seen by its author only, until the employee shares it with the partner; they can stop sharing it
+again. Aspirations carry forward: a new preparation starts from the aspirations of the employee's latest earlier
+one, to be confirmed or changed rather than typed again.
+"""
+
+from django.db import IntegrityError, transaction
+
+from .models import ActionItem, Conversation, Notification, Preparation, Topic
+
+ASPIRATION_FIELDS = ("aspiration_direction", "aspiration_target", "aspiration_horizon")
+
+
+def previous_preparation(*, conversation):
+    """The employee's latest preparation, before this conversation, that states an aspiration."""
+    return (
+        Preparation.objects.filter(conversation__employee_id=conversation.employee_id,
+                                   conversation__starts_at__lt=conversation.starts_at)
+        .exclude(conversation__status=Conversation.Status.CANCELLED)
+        .exclude(aspiration_direction="", aspiration_target="")
+        .select_related("conversation")
+        .order_by("-conversation__starts_at")
+        .first()
+    )
+
+
+def preparation_for(*, conversation):
+    """The conversation's preparation; a new one (not saved until the employee saves) starts from the aspirations
+    of their previous preparation."""
+    existing = Preparation.objects.filter(conversation=conversation).first()
+    if existing is not None:
+        return existing
+    previous = previous_preparation(conversation=conversation)
+    carried = {field: getattr(previous, field) for field in ASPIRATION_FIELDS} if previous else {}
+    return Preparation(conversation=conversation, **carried)
+
+
+def save_preparation(*, form):
+    """Save a valid preparation form; the first save creates the preparation.
+
+    Two first saves can race (the autosave and the button, or two tabs): the loser's values are written over the
+    row the winner created, as a later save would be.
+    """
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        preparation = Preparation.objects.get(conversation=form.instance.conversation)
+        for name in form.Meta.fields:
+            setattr(preparation, name, form.cleaned_data[name])
+        preparation.save()
+        return preparation
+
+
+def is_editable(preparation):
+    """A preparation can change while its conversation is still booked; afterwards it is the record."""
+    return preparation.conversation.is_active
+
+
+def share_preparation(*, preparation, now):
+    """Let the partner read the preparation (and every later change to it), and tell them in the app."""
+    if preparation.shared_at is not None:
+        return preparation
+    preparation.shared_at = now
+    preparation.save(update_fields=["shared_at", "updated_at"])
+    conversation = preparation.conversation
+    Notification.objects.create(
+        recipient=conversation.partner,
+        title=f"{conversation.employee.name} shared their preparation",
+        body="Read it before your career conversation.",
+        url=conversation.get_absolute_url(),
+    )
+    return preparation
+
+
+def withdraw_preparation(*, preparation):
+    """Stop sharing: the partner no longer sees the preparation."""
+    preparation.shared_at = None
+    preparation.save(update_fields=["shared_at", "updated_at"])
+    return preparation
+
+
+def open_actions_for(*, employee):
+    """What the employee agreed to in earlier conversations and has not done: worth bringing to the next one."""
+    return list(
+        ActionItem.objects.filter(conversation__employee=employee, done_at__isnull=True)
+        .select_related("conversation__partner__user", "owner__user")
+        .order_by("due_on", "pk")
+    )
+
+
+def status_of(preparation, *, viewer_is_employee):
+    """How far the preparation is, as its viewer may know it: the partner never learns of an unshared draft."""
+    if preparation is not None and preparation.is_shared:
+        return "shared"
+    if not viewer_is_employee:
+        return "not_shared"
+    if preparation is None or preparation.is_empty:
+        return "not_started"
+    return "draft"
+
+
+def topic_labels(preparation):
+    """The labels of the topics ticked, in the article's order."""
+    chosen = set(preparation.topics or ()) if preparation is not None else set()
+    return [label for value, label in Topic.choices if value in chosen]

@@ -1,0 +1,104 @@
+"""A manager proposes a time for a report's next conversation; the report accepts or declines.
+
+A proposal is a conversation in the `requested` state: it holds the slot in both diaries (the database's
+one-conversation-per-start constraints apply to it) until the employee answers.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import dateformat
+
+from people.models import Person
+
+from .booking import send_invitation_after_commit
+from .models import Conversation, Notification, Relation
+
+PROPOSAL_MINUTES = (30, 45, 60, 90)
+TAKEN = "That time was just taken: choose another."
+
+
+def suggested_start(*, manager, now):
+    """The next working day at 10:00 in the manager's timezone: a sensible first suggestion."""
+    day = now.astimezone(manager.tz).date() + datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, datetime.time(10), tzinfo=manager.tz)
+
+
+def _clash(person, starts_at, ends_at):
+    return (Conversation.objects.involving(person).active()
+            .filter(starts_at__lt=ends_at, ends_at__gt=starts_at).exists())
+
+
+def propose_conversation(*, manager, employee, starts_at, minutes, location, kind, now):
+    if starts_at <= now:
+        raise ValidationError({"starts_at": "Choose a time in the future."})
+    if minutes not in PROPOSAL_MINUTES:
+        raise ValidationError({"minutes": "Choose one of the lengths offered."})
+    if not employee.is_active:
+        raise ValidationError("This person has left the organisation.")
+    ends_at = starts_at + datetime.timedelta(minutes=minutes)
+    try:
+        with transaction.atomic():
+            # Both people's rows are locked in a fixed order, so two proposals (or a proposal and a booking that
+            # takes the same locks) for overlapping times are decided one after the other, never both.
+            list(Person.objects.select_for_update().filter(pk__in=[manager.pk, employee.pk]).order_by("pk"))
+            if _clash(manager, starts_at, ends_at):
+                raise ValidationError({"starts_at": "You already have a conversation at that time."})
+            if _clash(employee, starts_at, ends_at):
+                raise ValidationError({"starts_at": f"{employee.name} already has a conversation at that time."})
+            conversation = Conversation.objects.create(
+                employee=employee, partner=manager, relation=Relation.MANAGER, starts_at=starts_at, ends_at=ends_at,
+                location=location.strip(), kind=kind, status=Conversation.Status.REQUESTED, booked_by=manager,
+            )
+            when = dateformat.format(starts_at.astimezone(employee.tz), "D j M Y, H:i T")
+            Notification.objects.create(
+                recipient=employee,
+                title=f"{manager.name} proposed a career conversation on {when}",
+                body="Accept the time, or decline it with a reason so that another can be found.",
+                url=reverse("conversations:notes", args=[conversation.pk]),
+            )
+    except IntegrityError as error:
+        raise ValidationError({"starts_at": TAKEN}) from error
+    return conversation
+
+
+@transaction.atomic
+def accept_proposal(*, conversation):
+    """Confirm a proposed time; both people then receive the calendar invitation, as for a booking."""
+    updated = Conversation.objects.filter(pk=conversation.pk, status=Conversation.Status.REQUESTED).update(
+        status=Conversation.Status.CONFIRMED)
+    if not updated:
+        raise ValidationError("This proposal has already been answered.")
+    conversation.refresh_from_db()
+    send_invitation_after_commit(conversation)
+    Notification.objects.create(
+        recipient=conversation.partner,
+        title=f"{conversation.employee.name} accepted your proposed career conversation",
+        url=reverse("conversations:notes", args=[conversation.pk]),
+    )
+    return conversation
+
+
+def decline_proposal(*, conversation, reason, now):
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, so that a better time can be found."})
+    updated = Conversation.objects.filter(pk=conversation.pk, status=Conversation.Status.REQUESTED).update(
+        status=Conversation.Status.CANCELLED, cancelled_by=conversation.employee, cancelled_at=now,
+        change_reason=reason, updated_at=now,
+    )
+    if not updated:
+        raise ValidationError("This proposal has already been answered.")
+    conversation.refresh_from_db()
+    Notification.objects.create(
+        recipient=conversation.partner,
+        title=f"{conversation.employee.name} declined your proposed career conversation",
+        body=reason,
+        url=reverse("people:team"),
+    )
+    return conversation
+
