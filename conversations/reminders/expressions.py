@@ -10,19 +10,6 @@ from django.db.models import Case, CharField, DateField, Func, Value, When
 from django.db.models.functions import TruncDate
 
 
-class AddDays(Func):
-    """A date plus a number of days held in another column (a person's cadence)."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " + "
-    output_field = DateField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # SQLite keeps dates as ISO text: date(d, '+90 days').
-        return super().as_sql(compiler, connection, template="date(%(expressions)s || ' days')",
-                              arg_joiner=", '+' || ", **extra_context)
-
-
 def per_zone(clocks, value_of, *, field, output_field):
     """`value_of(clock)` for the timezone in `field`, as a CASE the database evaluates per row; NULL for a
     timezone without a clock (an unknown name)."""
@@ -35,7 +22,8 @@ def per_zone(clocks, value_of, *, field, output_field):
 
 
 def local_date(expression, clocks, *, field):
-    """The local date of a UTC instant in the timezone held in `field`."""
+    """The local date of a UTC instant in the timezone held in `field`. Unlike date_expressions.LocalDate it names
+    only timezones that exist, so one misspelt timezone in the people table cannot fail the whole sweep."""
     return Case(
         *[When(**{field: name}, then=TruncDate(expression, tzinfo=clock.tz)) for name, clock in clocks.items()],
         default=None,
