@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Least
@@ -210,13 +211,17 @@ def deliver(*, recipient_ids, now):
 
 
 def send_emails(email_ids, *, now):
-    """Send several e-mails over one mail-server connection; returns how many went out."""
+    """Send several e-mails, over one session with the mail server; returns how many went out."""
     connection = get_connection()
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError):
-        # Each e-mail tries again on its own and records the failure against itself, with its retry.
-        logger.warning("Mail server unreachable; each e-mail will record the failure.")
+    if isinstance(connection, SMTPBackend):
+        try:
+            connection.open()
+        except (smtplib.SMTPException, OSError):
+            # Each e-mail tries again on its own and records the failure against itself, with its retry.
+            logger.warning("Mail server unreachable; each e-mail will record the failure.")
+    else:
+        # Files and the console get a backend per e-mail: one file per e-mail in var/mail/.
+        connection = None
     sent = 0
     try:
         for email_id in email_ids:
@@ -225,7 +230,8 @@ def send_emails(email_ids, *, now):
             except DatabaseError:
                 logger.exception("Sending reminder e-mail %s failed; it is tried again later.", email_id)
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
     return sent
 
 

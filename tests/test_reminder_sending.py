@@ -5,6 +5,7 @@ unless a test says otherwise; Eli's conversation is due on 8 March and nothing i
 """
 
 import datetime
+import socket
 
 import pytest
 from django.core import mail
@@ -17,6 +18,7 @@ from people.models import Person
 from tests.factories import ActionItemFactory, ConversationFactory, PreparationFactory
 from tests.mail_backends import FlakyBackend
 from tests.reminding import at, held, settle
+from tests.smtp_server import SMTPServer
 
 pytestmark = pytest.mark.django_db
 
@@ -430,3 +432,35 @@ def test_the_digest_shows_the_team_and_lists_those_30_days_overdue(employee, man
     assert "- Eli Brandt: Overdue, due by 30 Jan 2026" in message.body
     assert "30 days or more overdue: Eli Brandt (31 days)." in message.body
     assert Conversation.objects.count() == 1
+
+
+def test_with_the_file_backend_each_email_is_a_file_of_its_own(due_soon, settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+
+    run(NOW)
+
+    files = sorted(path.read_text() for path in tmp_path.iterdir())
+    assert len(files) == 2
+    assert sorted(text.count("Subject: ") for text in files) == [1, 1]
+
+
+def test_a_mail_server_that_was_down_gets_the_retries_over_one_session(due_soon, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = "127.0.0.1", False, 5
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = probe.getsockname()[1]
+
+    run(NOW)
+
+    assert set(ReminderEmail.objects.values_list("status", "attempts")) == {(ReminderEmail.Status.PENDING, 1)}
+    assert all("ConnectionRefusedError" in error for error in ReminderEmail.objects.values_list("last_error",
+                                                                                                 flat=True))
+    with SMTPServer() as server:
+        settings.EMAIL_PORT = server.port
+        run(at("2026-03-03T10:02:00+00:00"))
+
+    assert server.sessions == 1
+    assert sorted(recipients for recipients, _data in server.messages) == [["eli@example.com"], ["maya@example.com"]]
+    assert set(ReminderEmail.objects.values_list("status", flat=True)) == {ReminderEmail.Status.SENT}

@@ -39,5 +39,7 @@ class UTCMinute(Func):
     template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI\"Z\"')"
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="strftime('%%Y-%%m-%%dT%%H:%%MZ', %(expressions)s)",
-                              **extra_context)
+        # Django keeps SQLite datetimes as 'YYYY-MM-DD HH:MM:SS…' text in UTC. (strftime would need a % in the SQL,
+        # which Django's debug logging of queries with parameters cannot format.)
+        template = "(substr(%(expressions)s, 1, 10) || 'T' || substr(%(expressions)s, 12, 5) || 'Z')"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
