@@ -212,25 +212,28 @@ def deliver(*, recipient_ids, now):
 
 def send_emails(email_ids, *, now):
     """Send several e-mails, over one session with the mail server; returns how many went out."""
-    connection = get_connection()
-    if isinstance(connection, SMTPBackend):
+    shared = get_connection()
+    smtp = isinstance(shared, SMTPBackend)
+    if smtp:
         try:
-            connection.open()
+            shared.open()
         except (smtplib.SMTPException, OSError):
             # Each e-mail tries again on its own and records the failure against itself, with its retry.
             logger.warning("Mail server unreachable; each e-mail will record the failure.")
-    else:
-        # Files and the console get a backend per e-mail: one file per e-mail in var/mail/.
-        connection = None
+    # Files and the console get a backend per e-mail (one file per e-mail in var/mail/), all kept until the end:
+    # the file backend names its file after the backend object's id, which a freed object's successor may reuse.
+    connections = []
     sent = 0
     try:
         for email_id in email_ids:
+            connection = shared if smtp else get_connection()
+            connections.append(connection)
             try:
                 sent += send_email(email_id=email_id, now=now, connection=connection) == ReminderEmail.Status.SENT
             except DatabaseError:
                 logger.exception("Sending reminder e-mail %s failed; it is tried again later.", email_id)
     finally:
-        if connection is not None:
+        for connection in [shared] if smtp else connections:
             connection.close()
     return sent
 
