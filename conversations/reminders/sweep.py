@@ -1,8 +1,9 @@
 """The sweep: record what is due, then hand it to the sender.
 
-Recording is one `INSERT … SELECT … ON CONFLICT DO NOTHING` per kind: the database selects everyone due and
-inserts the rows that are not there yet, so a duplicate beat tick, two sweeps at once or a sweep after an outage
-add nothing that exists. The reminder's row exists before anything is sent; sending is `conversations.sending`.
+Recording is one `INSERT … SELECT … ON CONFLICT DO NOTHING` per selection (a few kinds each): the database
+selects everyone due and inserts the rows that are not there yet, so a duplicate beat tick, two sweeps at once or a
+sweep after an outage add nothing that exists. The reminder's row exists before anything is sent; sending is
+`conversations.sending`.
 """
 
 import logging
@@ -62,8 +63,9 @@ def record_due(ctx):
     return recorded, ids
 
 
-def sweep(*, now, enqueue=None):
-    """One sweep: record what is due at `now`, then dispatch what may go out now to workers."""
+def sweep(*, now, enqueue):
+    """One sweep: record what is due at `now`, then hand what may go out now to workers through `enqueue`
+    (tasks.publish in production)."""
     ctx = Context.at(now)
     result = SweepResult()
     result.recorded, result.recorded_ids = record_due(ctx)
