@@ -261,14 +261,14 @@ def part_worker(args, *, database_url, work, sink, deadline):
     env = django_env(database_url=database_url, var_dir=work, redis_url=f"redis://{LOCAL}:{redis_port}/0",
                      email_url=sink.url, REMINDER_SENDING_HOURS="0-24")
     setup_django(env)
-    from conversations.reminders.sweep import sweep
-    from conversations.tasks import publish
     from django.core.management import call_command
     from django.db import close_old_connections
     from django.utils import timezone
 
     from conversations import sending
     from conversations.models import Reminder, ReminderEmail
+    from conversations.reminders.sweep import sweep
+    from conversations.tasks import publish
 
     call_command("migrate", verbosity=0)
     make_people(managers=args.people // 20, reports=20, overdue=args.people, prefix="")
@@ -321,9 +321,8 @@ def part_worker(args, *, database_url, work, sink, deadline):
 def measure_window(args, *, clock, sink):
     """Time from the mail server's acceptance of a reminder e-mail to the commit that marks it sent, for e-mails
     sent in this process: the only moment at which a worker's death sends an e-mail twice."""
-    from conversations.reminders.sweep import sweep
-
     from conversations import sending
+    from conversations.reminders.sweep import sweep
 
     make_people(managers=max(1, args.window_samples // 20), reports=20, overdue=args.window_samples,
                 prefix="window")

@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "people.context_processors.roles",
+                "conversations.context_processors.notifications",
             ],
         },
     },
@@ -208,6 +209,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="careerconv <careerconv@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Reminders go out between these hours of the recipient's local day ("8-18": from 08:00 to 18:00).
+REMINDER_SENDING_HOURS = tuple(int(hour) for hour in env.str("REMINDER_SENDING_HOURS", default="8-18").split("-"))
+if len(REMINDER_SENDING_HOURS) != 2 or not 0 <= REMINDER_SENDING_HOURS[0] < REMINDER_SENDING_HOURS[1] <= 24:
+    raise ImproperlyConfigured("REMINDER_SENDING_HOURS must look like 8-18 (from hour, to hour, 0 to 24).")
 
 # --- Celery ---------------------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -237,6 +242,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Records when notes locked; the lock itself holds from the deadline whether or not this has run.
 CELERY_BEAT_SCHEDULE["record-notes-locks"] = {"task": "conversations.record_notes_locks", "schedule": 15 * 60.0}
+# The reminder sweep: idempotent, so a duplicate tick is harmless; a tick left in the queue past the next one is
+# dropped (expires) instead of piling up while the worker is down.
+REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=120.0)
+CELERY_BEAT_SCHEDULE["reminder-sweep"] = {
+    "task": "conversations.sweep_reminders",
+    "schedule": REMINDER_SWEEP_SECONDS,
+    "options": {"expires": REMINDER_SWEEP_SECONDS},
+}
 # Invitations still pending this long after their change were not queued (broker down) or not sent: send them.
 INVITATION_GRACE_SECONDS = env.int("INVITATION_GRACE_SECONDS", default=60)
 INVITATION_SWEEP_SECONDS = env.float("INVITATION_SWEEP_SECONDS", default=60.0)

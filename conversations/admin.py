@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.utils import timezone
 
-from . import audit
+from . import audit, sending
 from .models import (
     ActionItem,
     AuditEvent,
@@ -19,6 +19,7 @@ from .models import (
     Notification,
     Preparation,
     Reminder,
+    ReminderEmail,
     Roadblock,
 )
 
@@ -117,11 +118,12 @@ class GuideQuestionAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["kind", "recipient", "subject", "period", "status", "attempts", "sent_at"]
+    list_display = ["kind", "recipient", "subject", "period", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "kind"]
     search_fields = ["recipient__user__last_name", "subject"]
-    raw_id_fields = ["recipient"]
+    raw_id_fields = ["recipient", "email"]
     readonly_fields = ["created_at"]
+    list_select_related = ["recipient__user"]
 
 
 @admin.register(Notification)
@@ -146,6 +148,23 @@ class HandoverAdmin(admin.ModelAdmin):
     list_select_related = ["employee__user", "new_manager__user", "previous_manager__user"]
     raw_id_fields = ["employee", "new_manager", "previous_manager", "notes", "actions"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(ReminderEmail)
+class ReminderEmailAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "subject_line", "bundle_day", "status", "attempts", "next_attempt_at", "sent_at",
+                    "last_error"]
+    list_filter = ["status"]
+    search_fields = ["recipient__user__last_name", "subject_line"]
+    raw_id_fields = ["recipient"]
+    readonly_fields = ["created_at", "claimed_at", "sent_at"]
+    list_select_related = ["recipient__user"]
+    actions = ["try_again"]
+
+    @admin.action(description="Try the selected failed e-mails again")
+    def try_again(self, request, queryset):
+        count = sending.try_again(queryset, now=timezone.now())
+        self.message_user(request, f"{count} e-mail(s) will be tried again by the next sweep.")
 
 
 @admin.register(AuditEvent)

@@ -350,6 +350,7 @@ class Reminder(models.Model):
 
     class Kind(models.TextChoices):
         DUE_SOON = "due_soon", "Conversation due soon"
+        DUE_SOON_MANAGER = "due_soon_manager", "Report due soon (to manager)"
         OVERDUE = "overdue", "Conversation overdue"
         OVERDUE_MANAGER = "overdue_manager", "Report overdue (to manager)"
         UPCOMING = "upcoming", "Conversation tomorrow"
@@ -376,6 +377,9 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The e-mail it went out in: set when a worker takes it into an e-mail, so that no other worker can.
+    email = models.ForeignKey("ReminderEmail", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="reminders", db_index=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -386,10 +390,55 @@ class Reminder(models.Model):
             # Used by the sender's sweep: what is still waiting to go out.
             models.Index(fields=["not_before"], condition=Q(status__in=["pending", "sending"]),
                          name="reminder_waiting"),
+            # An e-mail's reminders. Partial: most rows wait without an e-mail, and the sweep inserts them in bulk.
+            models.Index(fields=["email"], condition=Q(email__isnull=False), name="reminder_in_email"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient} ({self.period})"
+
+
+class ReminderEmail(models.Model):
+    """One e-mail carrying one or more reminders to one person.
+
+    The reminders of a day are bundled into one e-mail (`bundle_day`, the recipient's local date); the unique
+    constraint makes "at most one reminder e-mail a day" hold even when two workers bundle for the same person
+    at once. The day-before "upcoming" reminder goes alone and outside that limit (`bundle_day` empty).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for its next attempt"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminder_emails")
+    bundle_day = models.DateField(null=True, blank=True,
+                                  help_text="The recipient's local date of a daily bundle; empty for an e-mail "
+                                            "outside the daily limit.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    next_attempt_at = models.DateTimeField(help_text="Not tried before this time (backoff after a failure).")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    subject_line = models.CharField(max_length=200, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "bundle_day"], condition=Q(bundle_day__isnull=False),
+                                    name="reminder_email_one_bundle_a_day"),
+        ]
+        indexes = [
+            # Used by the sweep to find e-mails whose next attempt is due.
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="reminder_email_retry"),
+        ]
+
+    def __str__(self):
+        return f"E-mail to {self.recipient} ({self.get_status_display()})"
 
 
 class Notification(models.Model):

@@ -1,7 +1,16 @@
+"""Celery tasks: a few lines each around the domain modules.
+
+The reminder chunk tasks carry the sweep's `now`: they expire after sending.TASK_EXPIRES, so it is never stale by
+more than that, and a whole sweep — decision, bundling, quiet hours — runs on one clock.
+"""
+
+import datetime
+
 from celery import shared_task
 from django.utils import timezone
 
-from . import calendar, invitation_outbox
+from . import calendar, invitation_outbox, sending
+from .reminders.sweep import sweep
 
 
 # SMTP failures (SMTPException is an OSError) are retried with backoff; the sequence check in send_invitation
@@ -20,3 +29,28 @@ def send_conversation_invitation(conversation_id, sequence, recipient_id=None):
 @shared_task(name="conversations.send_missed_invitations")
 def send_missed_invitations():
     invitation_outbox.send_missed_invitations(now=timezone.now())
+
+
+@shared_task(name="conversations.sweep_reminders")
+def sweep_reminders():
+    sweep(now=timezone.now(), enqueue=publish)
+
+
+@shared_task(name="conversations.deliver_reminders")
+def deliver_reminders(recipient_ids, now):
+    sending.deliver(recipient_ids=recipient_ids, now=datetime.datetime.fromisoformat(now))
+
+
+@shared_task(name="conversations.send_reminder_emails")
+def send_reminder_emails(email_ids, now):
+    sending.send_emails(email_ids, now=datetime.datetime.fromisoformat(now))
+
+
+def publish(deliveries, retries, *, now):
+    """Hand chunks of reminder work to workers, over one broker connection for the whole sweep."""
+    expires = sending.TASK_EXPIRES.total_seconds()
+    with deliver_reminders.app.connection_for_write() as connection:
+        for chunk in deliveries:
+            deliver_reminders.apply_async((chunk, now.isoformat()), connection=connection, expires=expires)
+        for chunk in retries:
+            send_reminder_emails.apply_async((chunk, now.isoformat()), connection=connection, expires=expires)

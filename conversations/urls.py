@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     followup_views,
+    notification_views,
     participation_views,
     question_views,
     views_availability,
@@ -52,4 +53,7 @@ urlpatterns += [
     path("questions/<int:pk>/change/", question_views.change_question, name="change_question"),
     path("participation/", participation_views.dashboard, name="participation"),
     path("participation.csv", participation_views.dashboard_csv, name="participation_csv"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/", notification_views.open_notification, name="notification_open"),
+    path("notifications/read/", notification_views.mark_all_read, name="notifications_read"),
 ]

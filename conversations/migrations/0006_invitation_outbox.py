@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0004_audit_event'),
+        ('conversations', '0005_audit_event'),
         ('people', '0002_people_import_and_invitation'),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0003_default_guide_questions'),
+        ('conversations', '0004_reminder_email'),
         ('people', '0002_people_import_and_invitation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
