@@ -33,6 +33,7 @@ from conversations.models import (
     Notification,
     Preparation,
     Reminder,
+    ReminderEmail,
     Roadblock,
 )
 from conversations.permissions import visible_notes
@@ -51,6 +52,7 @@ EXPORTED = {
     "conversations.availabilitywindow": "availability.json",
     "conversations.dayoff": "availability.json",
     "conversations.reminder": "reminders.json",
+    "conversations.reminderemail": "reminders.json (the e-mails they went out in)",
     "conversations.notification": "notifications.json",
     "conversations.auditevent": "access_log.json",
     "axes.accesslog": "sign_ins.json",
@@ -205,10 +207,17 @@ def _availability(person):
 
 
 def _reminders(person):
-    return [
-        _fields(reminder, ("kind", "subject", "period", "status", "not_before", "attempts", "sent_at", "created_at"))
-        for reminder in Reminder.objects.filter(recipient=person).order_by("created_at", "pk")
-    ]
+    return {
+        "reminders": [
+            _fields(reminder, ("kind", "subject", "period", "status", "not_before", "attempts", "sent_at",
+                               "created_at"))
+            for reminder in Reminder.objects.filter(recipient=person).order_by("created_at", "pk")
+        ],
+        "emails": [
+            _fields(email, ("subject_line", "status", "attempts", "sent_at", "created_at"))
+            for email in ReminderEmail.objects.filter(recipient=person).order_by("created_at", "pk")
+        ],
+    }
 
 
 def _notifications(person):
@@ -392,6 +401,7 @@ def erase_person(*, person, erased_by, now):
             Invitation.objects.filter(person=person),
             Notification.objects.filter(recipient=person),
             Reminder.objects.filter(recipient=person),
+            ReminderEmail.objects.filter(recipient=person),
             DayOff.objects.filter(person=person),
             AvailabilityWindow.objects.filter(person=person),
             AvailabilitySettings.objects.filter(person=person),

@@ -34,6 +34,7 @@ from conversations.models import (
     Notes,
     Notification,
     Reminder,
+    ReminderEmail,
     Roadblock,
 )
 from people.models import Department, Invitation, Organisation, PeopleImport
@@ -151,23 +152,30 @@ EXPECTED = {
     "conversations:update_roadblock": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                              params={"pk": "conversation", "roadblock_pk": "roadblock"}),
     "conversations:answer_proposal": Expect(get=NOT_ALLOWED, post=only(400, "employee"), params={"pk": "conversation"}),
-    "conversations:edit_action": Expect(get=PARTICIPANTS, post=PARTICIPANTS, params={"pk": "action"}),
+    "conversations:edit_action": Expect(get=PARTICIPANTS, post=only(400, "employee", "partner_mentor"),
+                                        params={"pk": "action"}),
     "conversations:complete_action": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                             params={"pk": "action"}),
     "conversations:remove_action": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                           params={"pk": "action"}),
     "conversations:commitments": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
     "conversations:questions": Expect(get=HR_ONLY, post=only(400, "hr")),
-    "conversations:edit_question": Expect(get=HR_ONLY, post=HR_ONLY, params={"pk": "question"}),
+    "conversations:edit_question": Expect(get=HR_ONLY, post=only(400, "hr"), params={"pk": "question"}),
     "conversations:change_question": Expect(get=NOT_ALLOWED, post=only(302, "hr"), params={"pk": "question"}),
     # HR's participation dashboard and its export: counts only, for HR only.
     "conversations:participation": Expect(get=HR_ONLY, post=only(405, "hr")),
     "conversations:participation_csv": Expect(get=HR_ONLY, post=only(405, "hr")),
+    # The bell: one's own notifications.
+    "conversations:notifications": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
+    "conversations:notification_open": Expect(get=only(302, "employee"), post=only(302, "employee"),
+                                              params={"pk": "notification"}),
+    "conversations:notifications_read": Expect(get=NOT_ALLOWED, post=PERSONS_REDIRECTED),
     # A manager's team, and the handover an employee makes to a new manager.
     "people:team": Expect(get=MANAGERS_ONLY, post=MANAGERS_ONLY),
     "people:team_member": Expect(get=MANAGER_OF_EMPLOYEE, post=MANAGER_OF_EMPLOYEE, params={"pk": "employee"}),
-    "people:propose": Expect(get=MANAGER_OF_EMPLOYEE, post=MANAGER_OF_EMPLOYEE, params={"pk": "employee"}),
-    "people:handover": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
+    "people:propose": Expect(get=MANAGER_OF_EMPLOYEE, post=only(400, "manager"), params={"pk": "employee"}),
+    # Only someone with a manager hands anything over; the others are shown the page again.
+    "people:handover": Expect(get=PEOPLE_ONLY, post=(302, 302, 302, 200, 200, 200, 200, 200, 404)),
     # People: directory, profiles, invitations and the import (HR). The superuser, nobody in the organisation,
     # follows the rules like everyone else: the admin site is where they work.
     "people:directory": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
@@ -304,6 +312,8 @@ class World:
         self.reminder = Reminder.objects.create(kind="upcoming", recipient=self.employee,
                                                 subject=f"conversation:{self.conversation.pk}",
                                                 period=str(now.date()), not_before=now)
+        ReminderEmail.objects.create(recipient=self.employee, next_attempt_at=now,
+                                     subject_line="Conversation on Friday")
         self.notification = Notification.objects.create(recipient=self.employee, reminder=self.reminder,
                                                         title="Conversation on Friday")
         self.event = audit.record_access(actor=self.partner_mentor, conversation=self.conversation,

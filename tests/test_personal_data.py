@@ -142,7 +142,7 @@ def test_the_download_holds_availability_reminders_notifications_access_log_and_
     assert files["availability.json"]["weekly_windows"][0] == {"weekday": "Monday", "start": "09:00:00",
                                                                "end": "17:00:00"}
     assert files["availability.json"]["days_off"] == [{"date": "2026-04-06", "note": "Easter Monday"}]
-    assert [r["kind"] for r in files["reminders.json"]] == ["upcoming"]
+    assert [r["kind"] for r in files["reminders.json"]["reminders"]] == ["upcoming"]
     assert [n["title"] for n in files["notifications.json"]] == ["Conversation tomorrow"]
     assert [(e["who"], e["action"]) for e in files["access_log.json"]["my_accesses"]] == [("Mina Sato", "viewed")]
     assert files["access_log.json"]["accesses_to_my_records"] == []
