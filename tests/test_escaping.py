@@ -1,16 +1,22 @@
 """Script typed into any text is shown as text everywhere it goes: e-mails, calendar files, CSV exports."""
 
 import csv
+import datetime
 import io
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
 from conversations import calendar
 from conversations.models import Conversation
+from conversations.reminders.sweep import sweep
+from conversations.tasks import publish
+from people.models import Person
 from tests.factories import ConversationFactory, PersonFactory, make_hr
 from tests.fuzzing import SCRIPTS
+from tests.reminding import held, settle
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +82,24 @@ def test_the_participation_csv_guards_department_names_against_formulas(client, 
     assert all(not cell.startswith(FORMULAS) for row in rows for cell in row[1:2])
     if name.startswith(FORMULAS):
         assert any(row[1] == "'" + name[:120] for row in rows)
+
+
+def test_a_reminder_about_a_person_with_a_hostile_name_stays_text(client, employee, manager, mentor, hr):
+    now = datetime.datetime(2026, 3, 3, 10, 0, tzinfo=datetime.UTC)
+    settle(employee, manager, mentor, hr, today=now.date())
+    Person.objects.filter(pk=manager.pk).update(weekly_digest=False)
+    held(employee, manager, now - datetime.timedelta(days=85))
+    employee.user.first_name = "<script>alert(1)</script>"
+    employee.user.last_name = "Brandt\r\nBcc: victim@example.com"
+    employee.user.save()
+
+    sweep(now=now, enqueue=publish)
+
+    [message] = [message for message in mail.outbox if message.to == ["maya@example.com"]]
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.bcc == [] and "Bcc" not in message.extra_headers
+    html = message.alternatives[0][0]
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    client.force_login(manager.user)
+    bell = client.get("/conversations/notifications/").content.decode()
+    assert "<script>alert(1)</script>" not in bell and "&lt;script&gt;alert(1)&lt;/script&gt;" in bell
