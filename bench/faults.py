@@ -383,6 +383,7 @@ def main():
             last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
             figures.update(pair.split("=", 1) for pair in last.split() if "=" in pair)
         signal.alarm(0)
+        figures.pop("ok", None)
         print(figures_line({**figures, "ok": not any(codes)}))
         return 1 if any(codes) else 0
 
