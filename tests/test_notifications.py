@@ -32,7 +32,7 @@ def test_the_bell_shows_how_many_notifications_are_unread(eli_client, employee):
     page = eli_client.get("/").content.decode()
 
     assert '<span class="badge rounded-pill nav-bell-count" aria-hidden="true">2</span>' in page
-    assert '<span class="visually-hidden">2 unread</span>' in page
+    assert '<span class="visually-hidden">Notifications, 2 unread</span>' in page
 
 
 def test_the_bell_counts_with_one_query(eli_client, employee):
@@ -52,7 +52,7 @@ def test_more_than_99_unread_shows_99_plus(eli_client, employee):
     page = eli_client.get("/").content.decode()
 
     assert ">99+</span>" in page
-    assert '<span class="visually-hidden">120 unread</span>' in page
+    assert '<span class="visually-hidden">Notifications, 120 unread</span>' in page
 
 
 def test_the_list_shows_my_notifications_newest_first_and_not_anyone_elses(eli_client, employee, manager):
