@@ -73,7 +73,6 @@ NOT_EXPORTED = {
 
 ERASED_FIRST_NAME = "Former"
 ERASED_LAST_NAME = "colleague"
-ERASED_ACTION_TEXT = "(erased)"
 ERASED_TEXT = "(erased)"
 
 PREPARATION_TEXT = ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills",
@@ -392,7 +391,7 @@ def erase_person(*, person, erased_by, now):
         notes = Notes.objects.filter(
             Q(conversation__employee=person) | Q(author=person, visibility=Notes.Visibility.PRIVATE)
         ).update(**dict.fromkeys(NOTES_TEXT, ""))
-        actions = ActionItem.objects.filter(conversation__employee=person).update(text=ERASED_ACTION_TEXT)
+        actions = ActionItem.objects.filter(conversation__employee=person).update(text=ERASED_TEXT)
         Roadblock.objects.filter(employee=person).update(text=ERASED_TEXT)
 
         _scrub_imports(tokens=[token for token in (old_email, old_name, old_employee_id) if token])
