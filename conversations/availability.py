@@ -134,11 +134,8 @@ def group_by_day(slots, *, tz):
 
 def add_days_off(*, person, first_day, last_day, note=""):
     """Mark every date from first_day to last_day as a day off; dates already off keep their note."""
-    dates = []
-    day = first_day
-    while day <= last_day:
-        dates.append(day)
-        day += datetime.timedelta(days=1)
+    # Counted rather than stepped past last_day, which may be the last date there is.
+    dates = [first_day + datetime.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     with transaction.atomic():
         DayOff.objects.bulk_create([DayOff(person=person, date=day, note=note) for day in dates],
                                    ignore_conflicts=True)

@@ -129,3 +129,14 @@ def test_the_page_names_the_partners_timezone(client, manager):
 
     assert "Times are in your timezone, <strong>Europe/Berlin</strong>" in page
     assert "Your reports can always book you." in page
+
+
+def test_a_day_off_on_the_last_date_there_is_is_added(client, manager):
+    client.force_login(manager.user)
+
+    response = client.post(reverse("conversations:availability"), {
+        "action": "add_days_off", "first_day": "9999-12-30", "last_day": "9999-12-31"}, follow=True)
+
+    assert "2 days off added." in response.content.decode()
+    assert list(DayOff.objects.filter(person=manager).values_list("date", flat=True).order_by("date")) == [
+        datetime.date(9999, 12, 30), datetime.date(9999, 12, 31)]
