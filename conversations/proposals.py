@@ -17,6 +17,9 @@ from .booking import send_invitation_after_commit
 from .models import Conversation, Notification, Relation
 
 PROPOSAL_MINUTES = (30, 45, 60, 90)
+# Far enough for any real plan; a typo such as year 9999 would otherwise hold both diaries for ever, and a time at
+# the end of the calendar cannot be shown in a timezone ahead of UTC.
+PROPOSAL_HORIZON = datetime.timedelta(days=366)
 TAKEN = "That time was just taken: choose another."
 
 
@@ -36,6 +39,8 @@ def _clash(person, starts_at, ends_at):
 def propose_conversation(*, manager, employee, starts_at, minutes, location, kind, now):
     if starts_at <= now:
         raise ValidationError({"starts_at": "Choose a time in the future."})
+    if starts_at > now + PROPOSAL_HORIZON:
+        raise ValidationError({"starts_at": "Choose a time within the next year."})
     if minutes not in PROPOSAL_MINUTES:
         raise ValidationError({"minutes": "Choose one of the lengths offered."})
     if not employee.is_active:

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -38,6 +39,12 @@ def test_the_first_suggestion_is_the_next_working_day_at_ten(manager):
 def test_a_time_in_the_past_is_refused(manager, employee):
     with pytest.raises(ValidationError, match="in the future"):
         propose(manager, employee, starts_at=NOW - datetime.timedelta(hours=1))
+
+
+def test_a_time_more_than_a_year_ahead_is_refused(manager, employee):
+    with pytest.raises(ValidationError, match="within the next year"):
+        propose(manager, employee, starts_at=datetime.datetime(2027, 3, 8, 10, tzinfo=UTC))
+    assert not Conversation.objects.exists()
 
 
 def test_a_time_that_overlaps_either_persons_conversation_is_refused(manager, employee, mentor):
@@ -82,7 +89,14 @@ def test_declining_needs_a_reason_and_frees_the_time(manager, employee):
     assert propose(manager, employee).status == "requested"
 
 
-def test_proposing_from_the_page_reads_the_time_in_the_managers_timezone(client, manager, employee):
+@pytest.fixture
+def early_2099():
+    """The page tests propose times in 2099 and read the clock: it shows the first Monday of that year."""
+    with time_machine.travel(datetime.datetime(2099, 1, 5, 9, tzinfo=UTC), tick=False):
+        yield
+
+
+def test_proposing_from_the_page_reads_the_time_in_the_managers_timezone(client, manager, employee, early_2099):
     manager.timezone = "America/New_York"
     manager.save()
     client.force_login(manager.user)
@@ -96,7 +110,8 @@ def test_proposing_from_the_page_reads_the_time_in_the_managers_timezone(client,
     assert conversation.starts_at == datetime.datetime(2099, 1, 12, 15, 0, tzinfo=UTC)
 
 
-def test_a_time_skipped_when_the_clocks_go_forward_is_refused_next_to_the_time(client, manager, employee):
+def test_a_time_skipped_when_the_clocks_go_forward_is_refused_next_to_the_time(client, manager, employee,
+                                                                                early_2099):
     client.force_login(manager.user)
 
     response = client.post(reverse("people:propose", args=[employee.pk]),
@@ -108,7 +123,7 @@ def test_a_time_skipped_when_the_clocks_go_forward_is_refused_next_to_the_time(c
     assert not Conversation.objects.exists()
 
 
-def test_a_clash_from_the_page_is_shown_and_nothing_is_saved(client, manager, employee, mentor):
+def test_a_clash_from_the_page_is_shown_and_nothing_is_saved(client, manager, employee, mentor, early_2099):
     ConversationFactory(employee=employee, partner=mentor,
                         starts_at=datetime.datetime(2099, 3, 9, 10, tzinfo=UTC))
     client.force_login(manager.user)
@@ -122,8 +137,28 @@ def test_a_clash_from_the_page_is_shown_and_nothing_is_saved(client, manager, em
     assert Conversation.objects.count() == 1
 
 
+@pytest.mark.parametrize("timezone_name, date, time", [
+    ("Europe/London", "9999-12-31", "23:30"),
+    ("America/New_York", "9999-12-31", "23:30"),
+    ("Asia/Singapore", "0001-01-01", "00:00"),
+])
+def test_a_date_at_the_end_of_the_calendar_is_refused_next_to_the_date(client, manager, employee, timezone_name,
+                                                                         date, time):
+    manager.timezone = timezone_name
+    manager.save()
+    client.force_login(manager.user)
+
+    response = client.post(reverse("people:propose", args=[employee.pk]),
+                           {"date": date, "time": time, "minutes": "90", "location": "", "kind": "standalone"})
+
+    assert response.status_code == 400
+    assert "Choose a time" in response.content.decode()
+    assert not Conversation.objects.exists()
+
+
 def test_the_employee_declines_from_the_workspace_with_a_reason(client, manager, employee):
-    conversation = propose(manager, employee, starts_at=datetime.datetime(2099, 3, 9, 10, tzinfo=UTC))
+    conversation = ConversationFactory(employee=employee, partner=manager, status="requested", booked_by=manager,
+                                       starts_at=datetime.datetime(2099, 3, 9, 10, tzinfo=UTC))
     client.force_login(employee.user)
 
     missing = client.post(reverse("conversations:answer_proposal", args=[conversation.pk]), {"answer": "decline"})
