@@ -569,11 +569,19 @@ def _date(text, report):
             return datetime.datetime.strptime(text, date_format).date()  # noqa: DTZ007 — a date, no time
         except ValueError:
             continue
-    if "/" in text:
+    if "/" in text and any(_is_date(text, date_format) for date_format in ("%d/%m/%Y", "%m/%d/%Y")):
         report(f"“{text}” could be read two ways (day/month or month/day): write dates as YYYY-MM-DD.")
     else:
         report(f"“{text}” is not a date: write dates as YYYY-MM-DD (for example 2024-01-31).")
     return None
+
+
+def _is_date(text, date_format):
+    try:
+        datetime.datetime.strptime(text, date_format)  # noqa: DTZ007 — a date, no time
+    except ValueError:
+        return False
+    return True
 
 
 def _match_row(row, existing, by_employee_id, by_email, accounts_without_person, header, problems):

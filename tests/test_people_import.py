@@ -96,6 +96,14 @@ def test_a_broken_file_is_explained_line_by_line_and_column_by_column():
     assert result.counts()["errors"] == 14
 
 
+def test_a_slash_date_that_is_no_date_either_way_is_not_called_ambiguous():
+    result = plan(HEADER + "E001,ada@example.com,Ada,Lovelace,CTO,Engineering,,,31/31/2026,Active\n")
+
+    assert problems(result) == [
+        (2, "Start date", "“31/31/2026” is not a date: write dates as YYYY-MM-DD (for example 2024-01-31)."),
+    ]
+
+
 def test_a_broken_file_changes_nothing_when_applied():
     PersonFactory(employee_id="E900", user__email="olga@example.com")
     before = snapshot()
