@@ -1,5 +1,5 @@
-"""Admin for every model. Private content stays private here too: the text of preparations and notes is shown
-only to superusers, and private notes are not listed at all for anyone else."""
+"""Admin for every model. Private content stays private here too: the text of preparations, notes, actions and
+roadblocks is shown only to superusers, and private notes are not listed at all for anyone else."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -33,6 +33,11 @@ class PrivateTextAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return super().get_exclude(request, obj)
         return list(self.text_fields)
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return super().get_list_display(request)
+        return [column for column in super().get_list_display(request) if column not in self.text_fields]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -82,8 +87,9 @@ class PreparationAdmin(PrivateTextAdmin):
     list_display = ["conversation", "shared_at", "updated_at"]
     list_select_related = ["conversation__employee__user", "conversation__partner__user"]
     raw_id_fields = ["conversation"]
-    text_fields = ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills",
-                   "peer_differentiators", "aspiration_target")
+    # The topics and the aspiration are what the employee wants to talk about: as private as the text.
+    text_fields = ("abilities", "roadblocks", "environment", "topics", "soft_skills", "technical_skills",
+                   "peer_differentiators", "aspiration_direction", "aspiration_target", "aspiration_horizon")
 
 
 @admin.register(Notes)
@@ -103,10 +109,12 @@ class NotesAdmin(PrivateTextAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(PrivateTextAdmin):
     list_display = ["text", "owner_kind", "owner", "due_on", "done_at"]
     list_filter = ["owner_kind"]
+    list_select_related = ["owner__user"]
     raw_id_fields = ["conversation", "owner", "created_by"]
+    text_fields = ("text",)
 
 
 @admin.register(GuideQuestion)

@@ -316,7 +316,9 @@ class ActionItem(models.Model):
         ]
 
     def __str__(self):
-        return self.text
+        # Not the text: the admin shows an object's name in titles, breadcrumbs, deletion summaries and its
+        # history, where staff who are not superusers must not read what was agreed.
+        return f"Action {self.pk} of {self.conversation}"
 
     @property
     def is_done(self):
@@ -496,7 +498,8 @@ class Roadblock(models.Model):
         ]
 
     def __str__(self):
-        return self.text
+        # Not the text, for the same reason as ActionItem.__str__.
+        return f"Roadblock {self.pk} of {self.employee}"
 
     @property
     def is_resolved(self):
