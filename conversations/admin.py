@@ -39,6 +39,12 @@ class PrivateTextAdmin(admin.ModelAdmin):
             return super().get_list_display(request)
         return [column for column in super().get_list_display(request) if column not in self.text_fields]
 
+    def get_search_fields(self, request):
+        # Searching a text a user may not read would tell them which records hold it.
+        if request.user.is_superuser:
+            return super().get_search_fields(request)
+        return [field for field in super().get_search_fields(request) if field not in self.text_fields]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if self.audited and request.user.is_superuser and response.status_code in (200, 302):
@@ -135,9 +141,11 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PrivateTextAdmin):
     list_display = ["title", "recipient", "created_at", "read_at"]
     raw_id_fields = ["recipient", "reminder"]
+    # A notification quotes what it is about: an action's text, the reason a proposal was declined.
+    text_fields = ("title", "body")
 
 
 @admin.register(Roadblock)
@@ -159,7 +167,7 @@ class HandoverAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderEmail)
-class ReminderEmailAdmin(admin.ModelAdmin):
+class ReminderEmailAdmin(PrivateTextAdmin):
     list_display = ["recipient", "subject_line", "bundle_day", "status", "attempts", "next_attempt_at", "sent_at",
                     "last_error"]
     list_filter = ["status"]
@@ -167,6 +175,8 @@ class ReminderEmailAdmin(admin.ModelAdmin):
     raw_id_fields = ["recipient"]
     readonly_fields = ["created_at", "claimed_at", "sent_at"]
     list_select_related = ["recipient__user"]
+    # The subject is the first reminder's title, which may quote an action's text.
+    text_fields = ("subject_line",)
     actions = ["try_again"]
 
     @admin.action(description="Try the selected failed e-mails again")

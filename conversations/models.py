@@ -467,7 +467,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        # Not the title, which may quote an action's text (see ActionItem.__str__).
+        return f"Notification {self.pk} to {self.recipient}"
 
 
 # --- Follow-through across conversations -----------------------------------------------------------------------

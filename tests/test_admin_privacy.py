@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations.models import Roadblock
+from conversations.models import Notification, ReminderEmail, Roadblock
 from tests.factories import ActionItemFactory, ConversationFactory, PersonFactory, PreparationFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,25 @@ def test_staff_do_not_see_the_topics_or_aspiration_of_a_preparation(client, staf
     assert 'name="aspiration_direction"' not in page
     assert 'name="aspiration_horizon"' not in page
     assert "Data engineering" not in page
+
+
+def test_staff_do_not_read_notification_titles_or_reminder_subjects_nor_search_them(client, staff, employee):
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_notification", "view_reminderemail"]))
+    notification = Notification.objects.create(recipient=employee, title="Your action is due: leave the team",
+                                               body="Declined: I am interviewing elsewhere")
+    email = ReminderEmail.objects.create(recipient=employee, subject_line="Your action is due: leave the team",
+                                         next_attempt_at=timezone.now())
+
+    pages = [
+        client.get(reverse("admin:conversations_notification_changelist")),
+        client.get(reverse("admin:conversations_notification_change", args=[notification.pk])),
+        client.get(reverse("admin:conversations_reminderemail_changelist")),
+        client.get(reverse("admin:conversations_reminderemail_change", args=[email.pk])),
+    ]
+    found = client.get(reverse("admin:conversations_reminderemail_changelist"), {"q": "leave the team"})
+
+    for page in pages:
+        assert page.status_code == 200
+        assert "leave the team" not in page.content.decode()
+        assert "interviewing elsewhere" not in page.content.decode()
+    assert f"/{email.pk}/change/" not in found.content.decode()
