@@ -502,10 +502,6 @@ class Roadblock(models.Model):
         # Not the text, for the same reason as ActionItem.__str__.
         return f"Roadblock {self.pk} of {self.employee}"
 
-    @property
-    def is_resolved(self):
-        return self.resolved_at is not None
-
 
 class Handover(models.Model):
     """What an employee hands over to a new manager from earlier conversations: shared notes and actions only.
