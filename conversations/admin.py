@@ -84,7 +84,8 @@ class ConversationAdmin(PrivateTextAdmin):
     autocomplete_fields = ["employee", "partner", "booked_by", "cancelled_by"]
     readonly_fields = ["uid", "sequence", "created_at", "updated_at"]
     date_hierarchy = "starts_at"
-    text_fields = ("employee_reflection",)
+    # The reason for a change may be personal ("I am interviewing elsewhere" when declining a proposal).
+    text_fields = ("employee_reflection", "change_reason")
 
 
 @admin.register(Preparation)

@@ -98,3 +98,13 @@ def test_staff_do_not_read_notification_titles_or_reminder_subjects_nor_search_t
         assert "leave the team" not in page.content.decode()
         assert "interviewing elsewhere" not in page.content.decode()
     assert f"/{email.pk}/change/" not in found.content.decode()
+
+
+def test_staff_do_not_read_why_a_conversation_was_declined_or_moved(client, staff, conversation):
+    conversation.change_reason = "I am interviewing elsewhere"
+    conversation.save(update_fields=["change_reason"])
+
+    page = client.get(reverse("admin:conversations_conversation_change", args=[conversation.pk]))
+
+    assert page.status_code == 200
+    assert "interviewing elsewhere" not in page.content.decode()
