@@ -86,11 +86,8 @@ def _render_workspace(request, conversation, *, status=200, **bound):
 
 def _record_what_is_shown(request, followup, *, now):
     """The audit log: the preparation and the notes this page shows the viewer."""
-    shown = [followup.preparation] if followup.preparation is not None and not followup.preparation.is_empty else []
-    shown += [notes for notes in [*followup.my_notes.values(), *followup.their_notes] if notes and notes.pk]
-    for record in shown:
-        audit.record_access(actor=request.user, conversation=followup.conversation, subject=record,
-                            action=audit.Action.VIEWED, now=now)
+    audit.record_views(actor=request.user, conversation=followup.conversation, now=now,
+                       subjects=[followup.preparation, *followup.my_notes.values(), *followup.their_notes])
 
 
 def notes_workspace(request, pk):
