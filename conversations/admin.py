@@ -1,5 +1,5 @@
-"""Admin for every model. Private content stays private here too: the text of preparations and notes is shown
-only to superusers, and private notes are not listed at all for anyone else."""
+"""Admin for every model. Private content stays private here too: the text of preparations, notes, actions and
+roadblocks is shown only to superusers, and private notes are not listed at all for anyone else."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -33,6 +33,17 @@ class PrivateTextAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return super().get_exclude(request, obj)
         return list(self.text_fields)
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return super().get_list_display(request)
+        return [column for column in super().get_list_display(request) if column not in self.text_fields]
+
+    def get_search_fields(self, request):
+        # Searching a text a user may not read would tell them which records hold it.
+        if request.user.is_superuser:
+            return super().get_search_fields(request)
+        return [field for field in super().get_search_fields(request) if field not in self.text_fields]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -73,7 +84,8 @@ class ConversationAdmin(PrivateTextAdmin):
     autocomplete_fields = ["employee", "partner", "booked_by", "cancelled_by"]
     readonly_fields = ["uid", "sequence", "created_at", "updated_at"]
     date_hierarchy = "starts_at"
-    text_fields = ("employee_reflection",)
+    # The reason for a change may be personal ("I am interviewing elsewhere" when declining a proposal).
+    text_fields = ("employee_reflection", "change_reason")
 
 
 @admin.register(Preparation)
@@ -82,8 +94,9 @@ class PreparationAdmin(PrivateTextAdmin):
     list_display = ["conversation", "shared_at", "updated_at"]
     list_select_related = ["conversation__employee__user", "conversation__partner__user"]
     raw_id_fields = ["conversation"]
-    text_fields = ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills",
-                   "peer_differentiators", "aspiration_target")
+    # The topics and the aspiration are what the employee wants to talk about: as private as the text.
+    text_fields = ("abilities", "roadblocks", "environment", "topics", "soft_skills", "technical_skills",
+                   "peer_differentiators", "aspiration_direction", "aspiration_target", "aspiration_horizon")
 
 
 @admin.register(Notes)
@@ -103,10 +116,12 @@ class NotesAdmin(PrivateTextAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
+class ActionItemAdmin(PrivateTextAdmin):
     list_display = ["text", "owner_kind", "owner", "due_on", "done_at"]
     list_filter = ["owner_kind"]
+    list_select_related = ["owner__user"]
     raw_id_fields = ["conversation", "owner", "created_by"]
+    text_fields = ("text",)
 
 
 @admin.register(GuideQuestion)
@@ -127,9 +142,11 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PrivateTextAdmin):
     list_display = ["title", "recipient", "created_at", "read_at"]
     raw_id_fields = ["recipient", "reminder"]
+    # A notification quotes what it is about: an action's text, the reason a proposal was declined.
+    text_fields = ("title", "body")
 
 
 @admin.register(Roadblock)
@@ -151,7 +168,7 @@ class HandoverAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderEmail)
-class ReminderEmailAdmin(admin.ModelAdmin):
+class ReminderEmailAdmin(PrivateTextAdmin):
     list_display = ["recipient", "subject_line", "bundle_day", "status", "attempts", "next_attempt_at", "sent_at",
                     "last_error"]
     list_filter = ["status"]
@@ -159,6 +176,8 @@ class ReminderEmailAdmin(admin.ModelAdmin):
     raw_id_fields = ["recipient"]
     readonly_fields = ["created_at", "claimed_at", "sent_at"]
     list_select_related = ["recipient__user"]
+    # The subject is the first reminder's title, which may quote an action's text.
+    text_fields = ("subject_line",)
     actions = ["try_again"]
 
     @admin.action(description="Try the selected failed e-mails again")

@@ -71,6 +71,15 @@ def record_access(*, actor, conversation, subject, action, now):
     )
 
 
+def record_views(*, actor, conversation, subjects, now):
+    """Record that a page showed `actor` these preparations and notes of `conversation`; an empty preparation or
+    notes not saved yet show nothing, and are left out."""
+    for subject in subjects:
+        if subject is None or subject.pk is None or (isinstance(subject, Preparation) and subject.is_empty):
+            continue
+        record_access(actor=actor, conversation=conversation, subject=subject, action=Action.VIEWED, now=now)
+
+
 def record_personal_data(*, actor, person, action, now):
     """Record that a person's data was exported or erased, and by whom."""
     user = _user_of(actor)

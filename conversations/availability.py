@@ -15,6 +15,8 @@ from django.db.models import Q
 from .models import AvailabilitySettings, AvailabilityWindow, Conversation, DayOff
 
 UTC = datetime.UTC
+SLOT_KEY_FIRST = datetime.datetime.min.replace(tzinfo=UTC) + datetime.timedelta(days=1)
+SLOT_KEY_LAST = datetime.datetime.max.replace(tzinfo=UTC) - datetime.timedelta(days=1)
 
 # A holiday longer than a quarter is not a day off: it is the partner no longer offering conversations.
 MAX_DAYS_OFF_AT_ONCE = 92
@@ -34,9 +36,14 @@ class Slot:
 def parse_slot_key(value):
     """The UTC start a slot key names, or None when the text is not one."""
     try:
-        return datetime.datetime.strptime(f"{value}+0000", "%Y-%m-%dT%H:%MZ%z")
+        starts_at = datetime.datetime.strptime(f"{value}+0000", "%Y-%m-%dT%H:%MZ%z")
     except (TypeError, ValueError):
         return None
+    # A time within a day of the ends of what datetime holds has no local date in some timezones (converting it
+    # overflows), and is never offered.
+    if not SLOT_KEY_FIRST <= starts_at <= SLOT_KEY_LAST:
+        return None
+    return starts_at
 
 
 def settings_for(person):

@@ -10,6 +10,7 @@ address, and the clients that compare sender and organiser accept a delegate nam
 
 import datetime
 import logging
+import re
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -29,6 +30,8 @@ PRODID = "-//careerconv//Career conversations//EN"
 # How far back the personal feed reaches; everything still to come is always in it.
 FEED_HISTORY = datetime.timedelta(days=365)
 FEED_REFRESH = datetime.timedelta(hours=1)
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+FEED_TOKEN_MAX_LENGTH = Person._meta.get_field("calendar_token").max_length
 
 
 def event_uid(conversation):
@@ -139,7 +142,9 @@ def feed_ics(person, *, now):
 
 def person_for_feed(token):
     """The active person whose feed this secret opens, or None for an unknown or revoked secret."""
-    if not token:
+    # Secrets are URL-safe base64 (new_calendar_token); anything else, such as a NUL byte that PostgreSQL refuses
+    # in a query, opens nothing without asking the database.
+    if not token or len(token) > FEED_TOKEN_MAX_LENGTH or not FEED_TOKEN.fullmatch(token):
         return None
     return Person.objects.select_related("user").filter(calendar_token=token, is_active=True).first()
 

@@ -17,16 +17,9 @@ from . import audit, carryover, completion, notes, proposals
 from .followup import followup_for
 from .followup_forms import ActionItemForm, DeclineForm, MarkHeldForm, NotesForm, ReflectionForm, RoadblockForm
 from .models import ActionItem, Notes
-from .permissions import can, visible_actions, visible_conversations, visible_roadblocks
+from .permissions import can, visible_actions, visible_roadblocks
 from .questions import questions_by_area
-
-
-def _conversation(request, pk, perm):
-    conversation = get_object_or_404(
-        visible_conversations(request.user).select_related("employee__user", "partner__user"), pk=pk)
-    if not can(request.user, perm, conversation):
-        raise Http404
-    return conversation
+from .views_booking import conversation_or_404
 
 
 def _action(request, pk, perm):
@@ -93,22 +86,19 @@ def _render_workspace(request, conversation, *, status=200, **bound):
 
 def _record_what_is_shown(request, followup, *, now):
     """The audit log: the preparation and the notes this page shows the viewer."""
-    shown = [followup.preparation] if followup.preparation is not None and not followup.preparation.is_empty else []
-    shown += [notes for notes in [*followup.my_notes.values(), *followup.their_notes] if notes and notes.pk]
-    for record in shown:
-        audit.record_access(actor=request.user, conversation=followup.conversation, subject=record,
-                            action=audit.Action.VIEWED, now=now)
+    audit.record_views(actor=request.user, conversation=followup.conversation, now=now,
+                       subjects=[followup.preparation, *followup.my_notes.values(), *followup.their_notes])
 
 
 def notes_workspace(request, pk):
-    conversation = _conversation(request, pk, "conversations.take_notes")
+    conversation = conversation_or_404(request, pk, "conversations.take_notes")
     return _render_workspace(request, conversation)
 
 
 @require_POST
 def save_notes(request, pk, visibility):
     """Save one kind of the viewer's notes. Autosave asks for JSON; without JavaScript the form posts here too."""
-    conversation = _conversation(request, pk, "conversations.take_notes")
+    conversation = conversation_or_404(request, pk, "conversations.take_notes")
     if visibility not in Notes.Visibility.values:
         raise Http404
     wants_json = "application/json" in request.headers.get("Accept", "")
@@ -141,7 +131,7 @@ def save_notes(request, pk, visibility):
 
 @require_POST
 def add_action(request, pk):
-    conversation = _conversation(request, pk, "conversations.add_actionitem")
+    conversation = conversation_or_404(request, pk, "conversations.add_actionitem")
     form = ActionItemForm(request.POST, conversation=conversation, today=_today(request))
     if form.is_valid():
         try:
@@ -202,7 +192,7 @@ def complete_action(request, pk):
 
 @require_POST
 def mark_held(request, pk):
-    conversation = _conversation(request, pk, "conversations.mark_held")
+    conversation = conversation_or_404(request, pk, "conversations.mark_held")
     form = MarkHeldForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say whether the conversation was held or the employee did not come.")
@@ -223,7 +213,7 @@ def mark_held(request, pk):
 
 @require_POST
 def reflect(request, pk):
-    conversation = _conversation(request, pk, "conversations.reflect_on_conversation")
+    conversation = conversation_or_404(request, pk, "conversations.reflect_on_conversation")
     form = ReflectionForm(request.POST, instance=conversation)
     if form.is_valid():
         try:
@@ -240,7 +230,7 @@ def reflect(request, pk):
 
 @require_POST
 def add_roadblock(request, pk):
-    conversation = _conversation(request, pk, "conversations.track_roadblocks")
+    conversation = conversation_or_404(request, pk, "conversations.track_roadblocks")
     form = RoadblockForm(request.POST)
     if form.is_valid():
         try:
@@ -256,7 +246,7 @@ def add_roadblock(request, pk):
 
 @require_POST
 def update_roadblock(request, pk, roadblock_pk):
-    conversation = _conversation(request, pk, "conversations.track_roadblocks")
+    conversation = conversation_or_404(request, pk, "conversations.track_roadblocks")
     roadblock = get_object_or_404(visible_roadblocks(request.user), pk=roadblock_pk)
     if not can(request.user, "conversations.change_roadblock", roadblock):
         raise Http404
@@ -280,7 +270,7 @@ def update_roadblock(request, pk, roadblock_pk):
 
 @require_POST
 def answer_proposal(request, pk):
-    conversation = _conversation(request, pk, "conversations.respond_to_proposal")
+    conversation = conversation_or_404(request, pk, "conversations.respond_to_proposal")
     if request.POST.get("answer") == "accept":
         try:
             proposals.accept_proposal(conversation=conversation)

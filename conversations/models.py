@@ -316,7 +316,9 @@ class ActionItem(models.Model):
         ]
 
     def __str__(self):
-        return self.text
+        # Not the text: the admin shows an object's name in titles, breadcrumbs, deletion summaries and its
+        # history, where staff who are not superusers must not read what was agreed.
+        return f"Action {self.pk} of {self.conversation}"
 
     @property
     def is_done(self):
@@ -465,7 +467,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        # Not the title, which may quote an action's text (see ActionItem.__str__).
+        return f"Notification {self.pk} to {self.recipient}"
 
 
 # --- Follow-through across conversations -----------------------------------------------------------------------
@@ -496,11 +499,8 @@ class Roadblock(models.Model):
         ]
 
     def __str__(self):
-        return self.text
-
-    @property
-    def is_resolved(self):
-        return self.resolved_at is not None
+        # Not the text, for the same reason as ActionItem.__str__.
+        return f"Roadblock {self.pk} of {self.employee}"
 
 
 class Handover(models.Model):

@@ -2,36 +2,27 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from people import roles
-
 from . import notifications
-
-
-def _person(request):
-    person = roles.person_of(request.user)
-    if person is None:
-        raise Http404("No person linked to this account.")
-    return person
+from .views_booking import person_or_404
 
 
 def notification_list(request):
-    page = Paginator(notifications.notifications_of(_person(request)), notifications.PAGE_SIZE)
+    page = Paginator(notifications.notifications_of(person_or_404(request)), notifications.PAGE_SIZE)
     return render(request, "conversations/notifications.html", {"page": page.get_page(request.GET.get("page"))})
 
 
 def open_notification(request, pk):
     """Follow a notification's link, marking it read on the way."""
-    url = notifications.open_notification(person=_person(request), pk=pk, now=timezone.now())
+    url = notifications.open_notification(person=person_or_404(request), pk=pk, now=timezone.now())
     return redirect(url or "conversations:notifications")
 
 
 @require_POST
 def mark_all_read(request):
-    count = notifications.mark_all_read(person=_person(request), now=timezone.now())
+    count = notifications.mark_all_read(person=person_or_404(request), now=timezone.now())
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
     return redirect("conversations:notifications")

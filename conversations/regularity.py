@@ -38,7 +38,12 @@ def due_on(*, last_held_at, start_date, joined_on, cadence_days, tz):
         anchor = last_held_at.astimezone(tz).date()
     else:
         anchor = start_date or joined_on
-    return anchor + datetime.timedelta(days=cadence_days)
+    try:
+        return anchor + datetime.timedelta(days=cadence_days)
+    except OverflowError:
+        # A start date at the end of the calendar (some HR systems write 9999-12-31 for "not known"): not due
+        # in any foreseeable future, rather than a crash on every page that shows the person.
+        return datetime.date.max
 
 
 def regularity(*, due, last_held_at, next_booked_at, today):

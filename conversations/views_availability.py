@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from people import roles
+
 from . import availability
 from .forms_availability import AvailabilitySettingsForm, DaysOffForm, OfferForm, WindowFormSet
 from .models import AvailabilityWindow, DayOff
@@ -57,7 +59,7 @@ def availability_settings(request):
         "formset": formset,
         "days_off_form": days_off_form,
         "days_off": DayOff.objects.filter(person=person, date__gte=today),
-        "is_manager_person": person.reports.filter(is_active=True).exists(),
+        "is_manager_person": roles.is_manager(person),
     }
     return render(request, "conversations/availability.html", context)
 

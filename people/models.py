@@ -200,10 +200,6 @@ class PeopleImport(models.Model):
     def get_absolute_url(self):
         return reverse("people:import_detail", args=[self.pk])
 
-    @property
-    def is_finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
 
 class Invitation(models.Model):
     """An invitation e-mail sent to a person: HR sees when someone was last invited, and can send another."""

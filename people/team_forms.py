@@ -7,6 +7,11 @@ from django import forms
 from conversations.models import Conversation
 from conversations.proposals import PROPOSAL_MINUTES
 
+# Dates this far from the ends of the calendar can be shown in every timezone and given an end time; nearer the
+# ends, converting them overflows.
+FIRST_DATE = datetime.date.min + datetime.timedelta(days=2)
+LAST_DATE = datetime.date.max - datetime.timedelta(days=2)
+
 
 class ProposalForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -29,6 +34,9 @@ class ProposalForm(forms.Form):
         cleaned = super().clean()
         date, time = cleaned.get("date"), cleaned.get("time")
         if date is None or time is None:
+            return cleaned
+        if not FIRST_DATE <= date <= LAST_DATE:
+            self.add_error("date", "Choose a date within the next few years.")
             return cleaned
         starts_at = datetime.datetime.combine(date, time, tzinfo=self.tz)
         try:

@@ -186,6 +186,19 @@ def test_an_unshared_preparation_is_not_opened_by_the_partner_so_nothing_is_reco
     assert not AuditEvent.objects.exists()
 
 
+def test_the_partner_opening_a_conversation_page_that_shows_shared_notes_is_recorded(client, conversation, mentor,
+                                                                                    employee):
+    NotesFactory(conversation=conversation, author=employee, visibility=Notes.Visibility.SHARED,
+                 summary="I want to lead the platform team")
+    client.force_login(mentor.user)
+
+    page = client.get(f"/conversations/{conversation.pk}/")
+
+    assert "I want to lead the platform team" in page.content.decode()
+    assert list(audit.accesses_to_records_of(employee).values_list("actor_role", "record", "action")) == [
+        ("partner", "shared_notes", "viewed")]
+
+
 def test_saving_and_autosaving_a_preparation_is_recorded_as_a_change_by_the_employee(client, employee, manager):
     conversation = ConversationFactory(employee=employee, partner=manager)
     client.force_login(employee.user)

@@ -367,3 +367,17 @@ def test_an_hr_member_who_holds_the_conversation_sees_it_like_any_participant(cl
 
     assert signed_in(client, manager).get(conversation.get_absolute_url()).status_code == 200
 
+
+
+def test_a_time_at_the_end_of_the_calendar_is_refused_for_a_partner_east_of_utc(client, employee, manager):
+    # 23:30 UTC on the last day datetime can hold is already the next year in Berlin, which does not exist.
+    manager.timezone = "Europe/Berlin"
+    manager.save(update_fields=["timezone"])
+    signed_in(client, employee)
+
+    response = client.post(reverse("conversations:book", args=[manager.pk]),
+                           {"starts_at": "9999-12-31T23:30Z", "location": "", "kind": "standalone"}, follow=True)
+
+    assert response.status_code == 200
+    assert Conversation.objects.count() == 0
+    assert "Please choose one of the times offered." in text(response)

@@ -198,6 +198,10 @@ def test_an_unknown_token_or_a_person_who_left_gets_nothing(client, employee):
     assert client.get(reverse("conversations:calendar_feed", args=[employee.calendar_token])).status_code == 404
 
 
+def test_a_feed_link_with_a_nul_byte_gets_nothing(client, employee):
+    assert client.get(f"/conversations/calendar/{employee.calendar_token}%00.ics").status_code == 404
+
+
 def test_resetting_the_calendar_link_revokes_the_old_one(client, employee):
     old_url = reverse("conversations:calendar_feed", args=[employee.calendar_token])
     client.force_login(employee.user)

@@ -162,3 +162,15 @@ def test_an_organisation_action_counts_towards_the_reports_open_actions(manager,
     row = team_rows(manager, now=NOW)[0]
 
     assert (row.person.open_actions, row.person.overdue_actions) == (1, 1)
+
+
+def test_a_report_whose_start_date_is_the_end_of_the_calendar_shows_on_the_team_pages(client, manager):
+    # Some HR systems write 9999-12-31 for a date they do not know; a cadence after it does not exist.
+    placeholder = report(manager, "Pat", start_date=datetime.date(9999, 12, 31))
+    client.force_login(manager.user)
+
+    pages = [client.get(reverse("home")), client.get(reverse("people:team")),
+             client.get(reverse("people:team_member", args=[placeholder.pk]))]
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    assert "31 December 9999" in pages[2].content.decode()

@@ -3,6 +3,7 @@
 from django import template
 from django.utils import timezone
 
+from conversations import audit
 from conversations.actions import owner_label
 from conversations.followup import followup_for
 from conversations.followup_forms import NOTE_LABELS, MarkHeldForm, ReflectionForm
@@ -19,7 +20,10 @@ def conversation_followup(context, conversation):
     request = context["request"]
     if not can(request.user, "conversations.view_conversation", conversation):
         return {"followup": None}
-    followup = followup_for(conversation, user=request.user, now=timezone.now())
+    now = timezone.now()
+    followup = followup_for(conversation, user=request.user, now=now)
+    # The panel shows the shared notes' text, so opening the conversation's page reads them as the notes page does.
+    audit.record_views(actor=request.user, conversation=conversation, subjects=followup.shared_notes, now=now)
     return {
         "followup": followup,
         "request": request,
