@@ -36,15 +36,9 @@ class ProposalForm(forms.Form):
         if date is None or time is None:
             return cleaned
         if not FIRST_DATE <= date <= LAST_DATE:
-            self.add_error("date", "Choose a date within the next few years.")
-            return cleaned
-        starts_at = datetime.datetime.combine(date, time, tzinfo=self.tz)
-        try:
-            # At the very edge of the calendar (year 1 or 9999) a local time can have no UTC equivalent.
-            starts_at.astimezone(datetime.UTC)
-        except OverflowError:
             self.add_error("date", "Choose a time within the next year.")
             return cleaned
+        starts_at = datetime.datetime.combine(date, time, tzinfo=self.tz)
         # A wall-clock time skipped when the clocks go forward does not survive the round trip through UTC.
         if starts_at.astimezone(datetime.UTC).astimezone(self.tz).replace(tzinfo=None) != starts_at.replace(
                 tzinfo=None):
