@@ -170,20 +170,3 @@ def test_the_employee_declines_from_the_workspace_with_a_reason(client, manager,
     assert declined.status_code == 302
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.CANCELLED
-
-
-@pytest.mark.parametrize("tz", ["America/New_York", "Europe/London"])
-def test_a_proposal_on_the_last_day_of_the_calendar_is_refused_next_to_the_date(client, manager, employee, tz):
-    # 23:30 on 31 December 9999 is the year 10000 in UTC from New York, and ends in it from London: datetime
-    # cannot hold either.
-    manager.timezone = tz
-    manager.save(update_fields=["timezone"])
-    client.force_login(manager.user)
-
-    response = client.post(reverse("people:propose", args=[employee.pk]),
-                           {"date": "9999-12-31", "time": "23:30", "minutes": "45", "location": "",
-                            "kind": "standalone"})
-
-    assert response.status_code == 400
-    assert "Choose a date within the next few years." in response.content.decode()
-    assert not Conversation.objects.exists()
