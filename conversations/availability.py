@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
+from people.models import Person
+
 from .models import AvailabilitySettings, AvailabilityWindow, Conversation, DayOff
 
 UTC = datetime.UTC
@@ -140,10 +142,28 @@ def group_by_day(slots, *, tz):
 
 
 def add_days_off(*, person, first_day, last_day, note=""):
-    """Mark every date from first_day to last_day as a day off; dates already off keep their note."""
+    """Mark every date from first_day to last_day as a day off; dates already off keep their note.
+    Returns how many dates were newly marked."""
     # Counted rather than stepped past last_day, which may be the last date there is.
     dates = [first_day + datetime.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     with transaction.atomic():
-        DayOff.objects.bulk_create([DayOff(person=person, date=day, note=note) for day in dates],
+        already = set(DayOff.objects.filter(person=person, date__in=dates).values_list("date", flat=True))
+        DayOff.objects.bulk_create([DayOff(person=person, date=day, note=note) for day in dates if day not in already],
                                    ignore_conflicts=True)
-    return len(dates)
+    return len(dates) - len(already)
+
+
+@transaction.atomic
+def save_availability(*, person, settings, offers_conversations, windows, removed_windows):
+    """Save a partner's availability settings, windows and whether they offer conversations to colleagues.
+
+    Only `offers_conversations` is written on the person, so that a people import running at the same moment
+    keeps its changes to the rest of the row."""
+    settings.save()
+    Person.objects.filter(pk=person.pk).update(offers_conversations=offers_conversations)
+    person.offers_conversations = offers_conversations
+    for window in windows:
+        window.person = person
+        window.save()
+    for window in removed_windows:
+        window.delete()

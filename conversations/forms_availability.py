@@ -51,6 +51,9 @@ class WindowForm(forms.ModelForm):
 
 
 class BaseWindowFormSet(BaseModelFormSet):
+    # The conversation length being saved with the windows, when it is valid: a shorter window offers no time.
+    slot_minutes = None
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -62,6 +65,12 @@ class BaseWindowFormSet(BaseModelFormSet):
         # errors of its own is already marked.
         kept = [form for form in self.forms
                 if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if self.slot_minutes:
+            for form in kept:
+                start, end = form.cleaned_data["start_time"], form.cleaned_data["end_time"]
+                if (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) < self.slot_minutes:
+                    form.add_error("end_time", f"Shorter than one conversation ({self.slot_minutes} minutes): "
+                                               "nobody could book a time in it.")
         by_day = {}
         for form in kept:
             by_day.setdefault(form.cleaned_data["weekday"], []).append(form)

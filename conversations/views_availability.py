@@ -2,7 +2,6 @@
 conversations to colleagues."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,7 +27,10 @@ def availability_settings(request):
             count = availability.add_days_off(person=person, first_day=days_off_form.cleaned_data["first_day"],
                                               last_day=days_off_form.cleaned_data["last_day"],
                                               note=days_off_form.cleaned_data["note"])
-            messages.success(request, "Day off added." if count == 1 else f"{count} days off added.")
+            if count == 0:
+                messages.info(request, "Those days were already marked as days off.")
+            else:
+                messages.success(request, "Day off added." if count == 1 else f"{count} days off added.")
             return redirect("conversations:availability")
         settings_form = AvailabilitySettingsForm(instance=settings)
         offer_form = OfferForm(instance=person)
@@ -37,15 +39,14 @@ def availability_settings(request):
         settings_form = AvailabilitySettingsForm(request.POST, instance=settings)
         offer_form = OfferForm(request.POST, instance=person)
         formset = WindowFormSet(request.POST, queryset=windows, prefix="windows")
+        if settings_form.is_valid():
+            formset.slot_minutes = settings_form.cleaned_data["slot_minutes"]
         if settings_form.is_valid() and offer_form.is_valid() and formset.is_valid():
-            with transaction.atomic():
-                settings_form.save()
-                offer_form.save()
-                for window in formset.save(commit=False):
-                    window.person = person
-                    window.save()
-                for window in formset.deleted_objects:
-                    window.delete()
+            availability.save_availability(
+                person=person, settings=settings_form.save(commit=False),
+                offers_conversations=offer_form.cleaned_data["offers_conversations"],
+                windows=formset.save(commit=False), removed_windows=formset.deleted_objects,
+            )
             messages.success(request, "Availability saved. Conversations already booked keep their time.")
             return redirect("conversations:availability")
         messages.error(request, "Nothing was saved: please correct what is marked below.")

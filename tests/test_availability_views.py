@@ -140,3 +140,45 @@ def test_a_day_off_on_the_last_date_there_is_is_added(client, manager):
     assert "2 days off added." in response.content.decode()
     assert list(DayOff.objects.filter(person=manager).values_list("date", flat=True).order_by("date")) == [
         datetime.date(9999, 12, 30), datetime.date(9999, 12, 31)]
+
+
+def test_a_window_shorter_than_one_conversation_is_marked_and_nothing_is_saved(client, stranger):
+    client.force_login(stranger.user)
+    data = {
+        **settings_data(slot_minutes="60"), **management(1, 0),
+        "windows-0-weekday": "2", "windows-0-start_time": "09:00", "windows-0-end_time": "09:30",
+    }
+
+    response = client.post(reverse("conversations:availability"), data)
+
+    page = response.content.decode()
+    assert "Shorter than one conversation (60 minutes): nobody could book a time in it." in page
+    assert not AvailabilityWindow.objects.filter(person=stranger).exists()
+    assert not AvailabilitySettings.objects.filter(person=stranger, slot_minutes=60).exists()
+
+
+def test_days_already_off_are_not_counted_again(client, mentor):
+    client.force_login(mentor.user)
+    first = (timezone.now() + datetime.timedelta(days=10)).date()
+    data = {"action": "add_days_off", "first_day": first.isoformat(),
+            "last_day": (first + datetime.timedelta(days=2)).isoformat(), "note": "Holiday"}
+    client.post(reverse("conversations:availability"), data)
+
+    again = client.post(reverse("conversations:availability"), data, follow=True)
+
+    assert "Those days were already marked as days off." in again.content.decode()
+    assert DayOff.objects.filter(person=mentor).count() == 3
+
+
+def test_saving_availability_keeps_what_an_import_changed_on_the_person_meanwhile(mentor):
+    from conversations import availability
+    from people.models import Person
+
+    stale = Person.objects.get(pk=mentor.pk)
+    Person.objects.filter(pk=mentor.pk).update(job_title="Staff Engineer")
+
+    availability.save_availability(person=stale, settings=availability.settings_for(stale),
+                                   offers_conversations=False, windows=[], removed_windows=[])
+
+    mentor.refresh_from_db()
+    assert (mentor.job_title, mentor.offers_conversations) == ("Staff Engineer", False)
