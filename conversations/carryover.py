@@ -57,7 +57,9 @@ def carry_over(conversation, *, user):
         ActionItem.objects.filter(conversation__in=earlier, done_at__isnull=True)
         .select_related("owner__user", "conversation").order_by("conversation__starts_at", "due_on", "pk")
     )
-    aspirations = Preparation.objects.filter(conversation__in=earlier).exclude(aspiration_direction="")
+    # A cancelled conversation was never had: what was prepared for it is not "stated before".
+    aspirations = (Preparation.objects.filter(conversation__in=earlier).exclude(aspiration_direction="")
+                   .exclude(conversation__status=Conversation.Status.CANCELLED))
     if viewer.pk != conversation.employee_id:
         aspirations = aspirations.filter(shared_at__isnull=False)
     aspiration = aspirations.select_related("conversation").order_by("-conversation__starts_at").first()

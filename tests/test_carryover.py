@@ -65,6 +65,18 @@ def test_the_last_aspiration_the_partner_was_shown_carries_over(history, manager
     assert for_employee.aspiration.aspiration_target == "Tech lead"
 
 
+def test_an_aspiration_prepared_for_a_cancelled_conversation_is_not_carried_over(history, employee, manager):
+    PreparationFactory(conversation=history["january"], aspiration_direction="sideways",
+                       aspiration_target="Data engineering", shared_at=history["january"].starts_at)
+    called_off = on(datetime.date(2026, 3, 23), employee, manager, status=Conversation.Status.CANCELLED)
+    PreparationFactory(conversation=called_off, aspiration_direction="up", aspiration_target="Tech lead",
+                       shared_at=called_off.starts_at)
+
+    carry = carry_over(history["upcoming"], user=employee.user)
+
+    assert carry.aspiration.aspiration_target == "Data engineering"
+
+
 def test_a_roadblock_counts_every_conversation_it_was_raised_in(history, employee, manager):
     roadblock = raise_roadblock(conversation=history["january"], by=manager, text="No time for deep work")
     raise_again(roadblock=roadblock, conversation=history["march"])
