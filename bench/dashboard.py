@@ -37,7 +37,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from conversations.models import Conversation  # noqa: E402
-from conversations.participation import (  # noqa: E402
+from conversations.participation.figures import (  # noqa: E402
     DEPARTMENT,
     EVERYONE,
     MANAGER,

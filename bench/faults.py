@@ -265,8 +265,8 @@ def part_worker(args, *, database_url, work, sink, deadline):
     from django.db import close_old_connections
     from django.utils import timezone
 
-    from conversations import sending
     from conversations.models import Reminder, ReminderEmail
+    from conversations.reminders import sending
     from conversations.reminders.sweep import sweep
     from conversations.tasks import publish
 
@@ -321,7 +321,7 @@ def part_worker(args, *, database_url, work, sink, deadline):
 def measure_window(args, *, clock, sink):
     """Time from the mail server's acceptance of a reminder e-mail to the commit that marks it sent, for e-mails
     sent in this process: the only moment at which a worker's death sends an e-mail twice."""
-    from conversations import sending
+    from conversations.reminders import sending
     from conversations.reminders.sweep import sweep
 
     make_people(managers=max(1, args.window_samples // 20), reports=20, overdue=args.window_samples,

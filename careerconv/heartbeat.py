@@ -1,6 +1,6 @@
 """The background machinery's pulse: beat schedules it, a worker records it, /healthz reports its age."""
 
-from .models import WorkerHeartbeat
+from careerconv.models import WorkerHeartbeat
 
 
 def record_heartbeat(*, worker, now):

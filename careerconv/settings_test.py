@@ -12,7 +12,7 @@ os.environ.setdefault("CAREERCONV_VAR_DIR", str(_base / "var" / "test"))
 os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
 os.environ.setdefault("CONN_MAX_AGE", "0")
 
-from .settings import *  # noqa: E402,F403
+from careerconv.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run inline unless a test starts a real worker (tests/celery_worker.py turns this off for it).

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from .heartbeat import record_heartbeat
+from careerconv.heartbeat import record_heartbeat
 
 
 @shared_task(bind=True, name="careerconv.heartbeat")

@@ -6,7 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.urls import include, path
 
-from people import views as people_views
+from careerconv.health import health
+from conversations.views.home import home
 
 admin.site.site_header = "careerconv administration"
 
@@ -32,9 +33,9 @@ password_views = [
 ]
 
 urlpatterns = [
-    path("", people_views.home, name="home"),
-    path("healthz", people_views.health, name="health"),
-    path("conversations/", include("conversations.urls")),
+    path("", home, name="home"),
+    path("healthz", health, name="health"),
+    path("", include("conversations.urls")),
     path("people/", include("people.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

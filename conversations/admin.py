@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.utils import timezone
 
-from . import audit, sending
-from .models import (
+from conversations import audit
+from conversations.models import (
     ActionItem,
     AuditEvent,
     AvailabilitySettings,
@@ -22,6 +22,7 @@ from .models import (
     ReminderEmail,
     Roadblock,
 )
+from conversations.reminders import sending
 
 
 class PrivateTextAdmin(admin.ModelAdmin):

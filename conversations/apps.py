@@ -6,5 +6,8 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
 
     def ready(self):
-        # Registers the rules, and the notes-lock task (its module is not named tasks.py, so Celery would not find it).
-        from . import notes_tasks, permissions  # noqa: F401
+        # Registers the rules with django-rules, and calls off the coming conversations of people who leave.
+        from conversations import booking, permissions  # noqa: F401
+        from people.signals import people_left
+
+        people_left.connect(booking.cancel_for_leavers_on_signal, dispatch_uid="conversations.cancel_for_leavers")

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from conversations.models import AuditEvent, Notes, Preparation
 from people import roles
-
-from .models import AuditEvent, Notes, Preparation
 
 # An autosaving form or a reloaded page would otherwise write a row every few seconds: the same person doing the
 # same thing to the same record within this window is one event, dated from its first moment.

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
+from conversations.models import AvailabilitySettings, AvailabilityWindow, Conversation, DayOff
 from people.models import Person
-
-from .models import AvailabilitySettings, AvailabilityWindow, Conversation, DayOff
 
 UTC = datetime.UTC
 SLOT_KEY_FIRST = datetime.datetime.min.replace(tzinfo=UTC) + datetime.timedelta(days=1)

@@ -13,12 +13,11 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 
+from conversations import availability, invitation_outbox, tasks
+from conversations.models import Conversation, Relation
+from conversations.permissions import can_book_with
 from people.models import Person
 from people.roles import HR_GROUP
-
-from . import availability, invitation_outbox, tasks
-from .models import Conversation, Relation
-from .permissions import can_book_with
 
 logger = logging.getLogger(__name__)
 
@@ -292,3 +291,7 @@ def cancel_for_leavers(*, person_ids, now):
         Conversation.objects.bulk_update(coming, ["status", "cancelled_at", "change_reason", "sequence"])
     logger.info("%s coming conversations of %s leavers called off", len(coming), len(person_ids))
     return len(coming)
+
+
+def cancel_for_leavers_on_signal(sender, *, person_ids, now, **kwargs):
+    cancel_for_leavers(person_ids=person_ids, now=now)

@@ -20,9 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
+from conversations.models import Conversation
 from people.models import Person, new_calendar_token
-
-from .models import Conversation
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,7 @@
 from django.utils.functional import cached_property
 
+from conversations.notifications import unread_count
 from people import roles
-
-from .notifications import unread_count
 
 MOST_SHOWN = 99
 

@@ -17,8 +17,8 @@ import logging
 from django.conf import settings
 from django.db.models import Q
 
-from .calendar import send_invitation
-from .models import Conversation
+from conversations.calendar import send_invitation
+from conversations.models import Conversation
 
 logger = logging.getLogger(__name__)
 

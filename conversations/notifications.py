@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .models import Notification
+from conversations.models import Notification
 
 PAGE_SIZE = 20
 

@@ -10,35 +10,14 @@ An object a user may not see answers 404, never 403: its existence is private to
 
 import rules
 from django.db.models import Q
-from django.http import Http404
 
+from conversations.models import ActionItem, AuditEvent, Conversation, Handover, Notes, Roadblock
 from people import roles
-
-from .models import ActionItem, AuditEvent, Conversation, Handover, Notes, Roadblock
+from people.permissions import has_person, is_a_manager, is_hr, is_manager_of, is_partner
 
 
 def _person(user):
     return roles.person_of(user)
-
-
-@rules.predicate
-def is_hr(user):
-    return roles.is_hr(user)
-
-
-@rules.predicate
-def has_person(user):
-    return _person(user) is not None
-
-
-@rules.predicate
-def is_partner(user):
-    return roles.is_partner(_person(user))
-
-
-@rules.predicate
-def is_a_manager(user):
-    return roles.is_manager(_person(user))
 
 
 @rules.predicate
@@ -58,12 +37,6 @@ def is_conversation_employee(user, conversation):
 def is_conversation_partner(user, conversation):
     person = _person(user)
     return person is not None and conversation is not None and person.pk == conversation.partner_id
-
-
-@rules.predicate
-def is_manager_of(user, person):
-    me = _person(user)
-    return me is not None and person is not None and person.manager_id == me.pk
 
 
 @rules.predicate
@@ -152,26 +125,6 @@ rules.add_perm("conversations.reschedule_conversation", is_participant & convers
 rules.add_perm("conversations.cancel_conversation", is_participant & conversation_is_active)
 
 
-# --- People: the directory, profiles, the people import and invitations ----------------------------------------
-
-@rules.predicate
-def is_self(user, person):
-    me = _person(user)
-    return me is not None and person is not None and me.pk == person.pk
-
-
-@rules.predicate
-def is_active_person(user, person):
-    return person is not None and person.is_active
-
-
-rules.add_perm("people.view_directory", has_person | is_hr)
-# Someone who has left is gone from the directory; only HR still opens their profile.
-rules.add_perm("people.view_profile", is_self | is_hr | (has_person & is_active_person))
-rules.add_perm("people.edit_profile", is_self)
-rules.add_perm("people.see_account", is_hr)  # e-mail, employee id, sign-in and invitation status
-rules.add_perm("people.import_people", is_hr)
-rules.add_perm("people.invite_people", is_hr)
 # --- Follow-through: notes workspace, actions, completion, roadblocks, handover, team -------------------------
 
 
@@ -270,15 +223,3 @@ rules.add_perm("people.view_own_privacy", has_person)
 rules.add_perm("people.export_personal_data", has_person)
 rules.add_perm("people.erase_person", is_hr & is_erasable_leaver)
 rules.add_perm("conversations.view_access_counts", is_hr)
-
-
-def can(user, perm, obj=None):
-    """A rule exactly as written above. `user.has_perm` would let a superuser through every rule: in the app an
-    IT administrator is nobody's conversation partner, and what they open on the admin site is audited instead."""
-    return rules.has_perm(perm, user, obj)
-
-
-def require(user, perm, obj=None):
-    """Raise 404 unless the rule allows it: what a user may not see does not exist for them."""
-    if not can(user, perm, obj):
-        raise Http404

@@ -7,7 +7,7 @@ one, to be confirmed or changed rather than typed again.
 
 from django.db import IntegrityError, transaction
 
-from .models import ActionItem, Conversation, Notification, Preparation, Topic
+from conversations.models import ActionItem, Conversation, Notification, Preparation, Topic
 
 ASPIRATION_FIELDS = ("aspiration_direction", "aspiration_target", "aspiration_horizon")
 

@@ -11,10 +11,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import dateformat
 
+from conversations.booking import send_invitation_after_commit
+from conversations.models import Conversation, Notification, Relation
 from people.models import Person
-
-from .booking import send_invitation_after_commit
-from .models import Conversation, Notification, Relation
 
 PROPOSAL_MINUTES = (30, 45, 60, 90)
 # Far enough for any real plan; a typo such as year 9999 would otherwise hold both diaries for ever, and a time at
@@ -103,7 +102,7 @@ def decline_proposal(*, conversation, reason, now):
         recipient=conversation.partner,
         title=f"{conversation.employee.name} declined your proposed career conversation",
         body=reason,
-        url=reverse("people:team"),
+        url=reverse("conversations:team"),
     )
     return conversation
 

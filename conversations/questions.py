@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from .models import Area, GuideQuestion
+from conversations.models import Area, GuideQuestion
 
 
 def questions_by_area(*, include_retired=False):

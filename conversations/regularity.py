@@ -9,7 +9,7 @@ import datetime
 from django.db import models
 from django.db.models import Max, OuterRef, Q, Subquery
 
-from .models import Conversation
+from conversations.models import Conversation
 
 DUE_SOON_DAYS = 7
 

@@ -9,8 +9,10 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from . import calendar, invitation_outbox, sending
-from .reminders.sweep import sweep
+from conversations import calendar, invitation_outbox
+from conversations.followup import notes
+from conversations.reminders import sending
+from conversations.reminders.sweep import sweep
 
 
 # SMTP failures (SMTPException is an OSError) are retried with backoff; the sequence check in send_invitation
@@ -24,6 +26,11 @@ def send_conversation_invitation(conversation_id, sequence, recipient_id=None):
     else:
         calendar.send_invitation(conversation_id=conversation_id, sequence=sequence, recipient_id=recipient_id,
                                  now=timezone.now())
+
+
+@shared_task(name="conversations.record_notes_locks")
+def record_notes_locks_task():
+    return notes.record_notes_locks(now=timezone.now())
 
 
 @shared_task(name="conversations.send_missed_invitations")

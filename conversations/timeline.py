@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
-from .models import ActionItem, Conversation, Direction, Horizon
+from conversations.models import ActionItem, Conversation, Direction, Horizon
 
 
 def conversation_lists(*, person, now):

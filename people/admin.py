@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from conversations.booking import cancel_for_leavers
-
-from .models import Department, Invitation, Organisation, PeopleImport, Person
+from people.models import Department, Invitation, Organisation, PeopleImport, Person
+from people.signals import people_left
 
 
 @admin.register(Organisation)
@@ -29,7 +28,7 @@ class PersonAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
-            cancel_for_leavers(person_ids=[obj.pk], now=timezone.now())
+            people_left.send(sender=Person, person_ids=[obj.pk], now=timezone.now())
 
 
 @admin.register(PeopleImport)

@@ -1,4 +1,4 @@
-from . import roles as role_rules
+from people import roles as role_rules
 
 
 def roles(request):

@@ -2,7 +2,7 @@
 
 from django.db.models import Max, Q
 
-from .models import Person
+from people.models import Person
 
 
 def search_people(*, query="", department=None, offers_only=False, include_left=False):

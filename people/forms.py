@@ -1,8 +1,8 @@
 from django import forms
 from django.conf import settings
 
-from .models import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, Department, Person, timezone_choices
-from .profile import PROFILE_FIELDS, REMINDER_FIELDS
+from people.models import MAX_CADENCE_DAYS, MIN_CADENCE_DAYS, Department, Person, timezone_choices
+from people.profile import PROFILE_FIELDS, REMINDER_FIELDS
 
 
 class ImportUploadForm(forms.Form):

@@ -30,10 +30,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from conversations.booking import cancel_for_leavers
-
-from .invitations import invite_later
-from .models import Department, Organisation, PeopleImport, Person
+from people.models import Department, Organisation, PeopleImport, Person
+from people.signals import people_left
 
 MAX_ROWS = 50_000
 BATCH_SIZE = 1000
@@ -893,7 +891,8 @@ def _write(plan, *, today, now, cadence_days, report):
         row.person_id for row in plan.rows_to("update")
         if not row.is_active and plan.existing[row.person_id]["is_active"]
     ]
-    cancel_for_leavers(person_ids=left, now=now)
+    if left:
+        people_left.send(sender=Person, person_ids=left, now=now)
     return [person.pk for person in new_people if person.is_active]
 
 
@@ -1000,14 +999,14 @@ STALE_RUN = datetime.timedelta(minutes=15)
 
 def run_import(*, import_id, now, today):
     """Apply a confirmed import (the worker calls this). Claims it first, so that a message delivered twice
-    imports once; records the outcome; has the new people invited when HR asked for it."""
+    imports once; records the outcome. Returns the people to invite: those it created, when HR asked for it."""
     claimed = PeopleImport.objects.filter(
         Q(status=PeopleImport.Status.QUEUED)
         | Q(status=PeopleImport.Status.RUNNING, started_at__lt=now - STALE_RUN),
         pk=import_id,
     ).update(status=PeopleImport.Status.RUNNING, started_at=now)
     if not claimed:
-        return
+        return []
     people_import = PeopleImport.objects.get(pk=import_id)
 
     def progress(stage, done, total):
@@ -1025,7 +1024,7 @@ def run_import(*, import_id, now, today):
             result={"applied": False, "error": "Something went wrong while importing: nothing was changed."},
         )
         _record_progress(import_id, None)
-        return
+        return []
     people_import.result = outcome.summary()
     people_import.finished_at = timezone.now()
     if outcome.applied:
@@ -1037,5 +1036,4 @@ def run_import(*, import_id, now, today):
         people_import.preview = outcome.plan.as_preview()
     people_import.save(update_fields=["result", "finished_at", "status", "content", "preview"])
     _record_progress(import_id, None)
-    if people_import.sends_invitations and outcome.created_person_ids:
-        invite_later(person_ids=outcome.created_person_ids, sent_by_id=people_import.created_by_id)
+    return outcome.created_person_ids if people_import.sends_invitations else []

@@ -10,14 +10,13 @@ import logging
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
-from .models import Invitation, Organisation, Person
+from people.models import Invitation, Organisation, Person
 
 logger = logging.getLogger(__name__)
 
@@ -71,16 +70,6 @@ def not_yet_invited():
     """Active people who have never signed in and were never sent an invitation."""
     return Person.objects.active().filter(user__last_login__isnull=True, invitations__isnull=True) \
         .exclude(user__email="")
-
-
-def invite_later(*, person_ids, sent_by_id=None):
-    """Have the worker send invitations once the current transaction commits (so it sees these people)."""
-    from .tasks import send_invitations
-
-    ids = list(person_ids)
-    for start in range(0, len(ids), CHUNK_SIZE):
-        chunk = ids[start:start + CHUNK_SIZE]
-        transaction.on_commit(lambda chunk=chunk: send_invitations.delay(chunk, sent_by_id))
 
 
 def send_invitations(*, person_ids, sent_by_id, now):

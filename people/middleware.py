@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.utils import timezone
 
-from . import roles
+from people import roles
 
 
 class PersonTimezoneMiddleware:

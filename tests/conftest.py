@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import pytest
 from django.db import connection
 
-from tests.factories import AvailabilityFactory, PersonFactory, make_hr, weekday_windows
+from tests.support.factories import AvailabilityFactory, PersonFactory, make_hr, weekday_windows
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -111,7 +111,7 @@ def celery_live_worker(transactional_db):
 @pytest.fixture
 def oidc_provider(settings):
     """An OpenID Connect provider on 127.0.0.1 (tests/oidc_provider.py), and single sign-on turned on against it."""
-    from tests.oidc_provider import OIDCProvider
+    from tests.support.oidc_provider import OIDCProvider
 
     running = OIDCProvider(client_id="careerconv", client_secret="client-secret").start()
     settings.OIDC_ENABLED = True

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 
+from conversations.models import ActionItem, Conversation, Reminder
+from conversations.regularity import ATTENTION_ORDER, Regularity, person_regularity, with_conversation_dates
+from conversations.reminders import links
+from conversations.reminders.selection import DIGEST_OVERDUE_DAYS, ORGANISATION_ACTIONS
 from people.models import Person
-
-from .. import links
-from ..models import ActionItem, Conversation, Reminder
-from ..regularity import ATTENTION_ORDER, Regularity, person_regularity, with_conversation_dates
-from .selection import DIGEST_OVERDUE_DAYS, ORGANISATION_ACTIONS
 
 Kind = Reminder.Kind
 TEMPLATES = "conversations/email/reminders"

@@ -45,14 +45,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from conversations.date_expressions import AddDays
+from conversations.models import ActionItem, Conversation, Reminder
+from conversations.regularity import DUE_SOON_DAYS
+from conversations.reminders.clock import clocks_for
+from conversations.reminders.expressions import UTCMinute, local_date, per_zone
 from people.models import Person
 from people.roles import HR_GROUP
-
-from ..date_expressions import AddDays
-from ..models import ActionItem, Conversation, Reminder
-from ..regularity import DUE_SOON_DAYS
-from .clock import clocks_for
-from .expressions import UTCMinute, local_date, per_zone
 
 MANAGER_OVERDUE_DAYS = 14
 DIGEST_OVERDUE_DAYS = 30

@@ -3,7 +3,7 @@
 Recording is one `INSERT … SELECT … ON CONFLICT DO NOTHING` per selection (a few kinds each): the database
 selects everyone due and inserts the rows that are not there yet, so a duplicate beat tick, two sweeps at once or a
 sweep after an outage add nothing that exists. The reminder's row exists before anything is sent; sending is
-`conversations.sending`.
+`conversations.reminders.sending`.
 """
 
 import logging
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection
 
-from .. import sending
-from ..models import Reminder
-from .selection import COLUMNS, SELECTIONS, Context, union_sql, without_jit
+from conversations.models import Reminder
+from conversations.reminders import sending
+from conversations.reminders.selection import COLUMNS, SELECTIONS, Context, union_sql, without_jit
 
 logger = logging.getLogger(__name__)
 

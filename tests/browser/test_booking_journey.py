@@ -11,7 +11,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from conversations.models import Conversation, Preparation
-from tests.factories import ConversationFactory, PreparationFactory
+from tests.support.factories import ConversationFactory, PreparationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

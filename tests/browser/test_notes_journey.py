@@ -11,8 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conversations.models import ActionItem, Conversation, Notes
-from tests.factories import ConversationFactory, PreparationFactory
-from tests.waiting import wait_until
+from tests.support.factories import ConversationFactory, PreparationFactory
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

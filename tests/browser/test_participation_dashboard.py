@@ -1,6 +1,6 @@
 import pytest
 
-from tests.participation_org import build_organisation
+from tests.support.participation_org import build_organisation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

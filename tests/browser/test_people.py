@@ -4,7 +4,7 @@ as you type, and single sign-on goes through the provider and back. axe checks e
 import pytest
 
 from people.models import Organisation, Person
-from tests.factories import PersonFactory
+from tests.support.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

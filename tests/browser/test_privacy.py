@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from conversations import audit
 from conversations.models import AuditEvent
-from tests.factories import ConversationFactory, PersonFactory, PreparationFactory
+from tests.support.factories import ConversationFactory, PersonFactory, PreparationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

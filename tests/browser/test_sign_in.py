@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import make_hr
+from tests.support.factories import make_hr
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

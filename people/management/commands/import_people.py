@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from people import importing, invitations
+from people import importing, tasks
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             )
             plan, applied = outcome.plan, outcome.applied
             if applied and not no_invite and outcome.created_person_ids:
-                invitations.invite_later(person_ids=outcome.created_person_ids)
+                tasks.invite_later(person_ids=outcome.created_person_ids)
 
         for problem in sorted(plan.problems, key=lambda problem: problem.line):
             where = f"line {problem.line}" + (f", column {problem.column}" if problem.column else "")

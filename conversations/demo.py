@@ -1,0 +1,416 @@
+"""A believable demo organisation: departments, reporting lines, HR, mentors, availability and a year of career
+conversations with uneven participation (some teams regular, some lapsed).
+
+Everything is derived from a seeded random generator, so the same size gives the same organisation, and building
+it again only adds what is missing: people are keyed by their sign-in name, and history is written for the people
+created by this run only. Rows go in with bulk inserts so that 10,000 people build in seconds.
+"""
+
+import datetime
+import random
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from conversations.models import (
+    ActionItem,
+    AvailabilitySettings,
+    AvailabilityWindow,
+    Conversation,
+    Direction,
+    Horizon,
+    Notes,
+    Preparation,
+    Relation,
+    Topic,
+)
+from people.models import Department, Organisation, Person
+from people.roles import HR_GROUP
+
+DEMO_PASSWORD = "demo-careers-2026"
+ADMIN_USERNAME = "admin"
+DEFAULT_SIZE = 60
+BATCH = 2000
+
+DEPARTMENTS = [
+    # name, share of the organisation, timezone of most of its people, job titles of its managers and members
+    ("Engineering", 0.27, "Europe/London", "Engineering Manager",
+     ["Software Engineer", "Senior Software Engineer", "Site Reliability Engineer", "QA Engineer", "Data Engineer"]),
+    ("Product", 0.13, "Europe/London", "Group Product Manager",
+     ["Product Manager", "Senior Product Manager", "Product Analyst"]),
+    ("Design", 0.12, "Europe/Berlin", "Design Manager", ["Product Designer", "UX Researcher", "Content Designer"]),
+    ("Sales", 0.20, "America/New_York", "Sales Manager",
+     ["Account Executive", "Sales Development Rep", "Solutions Consultant"]),
+    ("Customer Success", 0.17, "Asia/Singapore", "Customer Success Lead",
+     ["Customer Success Manager", "Support Engineer", "Onboarding Specialist"]),
+    ("People", 0.11, "Europe/London", "HR Business Partner",
+     ["People Operations Specialist", "Recruiter", "Learning & Development Partner"]),
+]
+HEAD_TITLES = {"Engineering": "VP Engineering", "Product": "VP Product", "Design": "Head of Design",
+               "Sales": "Sales Director", "Customer Success": "Head of Customer Success", "People": "Head of People"}
+
+FIRST_NAMES = ["Aisha", "Ben", "Carmen", "Dev", "Elena", "Farah", "Gabriel", "Hiro", "Ines", "Jonas", "Kemi",
+               "Liam", "Mei", "Noah", "Olga", "Pablo", "Quinn", "Rosa", "Sanjay", "Tara", "Umar", "Vera",
+               "Wen", "Xavier", "Yara", "Zoe", "Amir", "Bianca", "Chidi", "Dana", "Emil", "Freya", "Goran",
+               "Hannah", "Ivan", "Julia", "Kai", "Lena", "Marco", "Nadia", "Oscar", "Petra", "Rafael", "Sofia",
+               "Tomas", "Uma", "Viktor", "Wanjiru", "Yusuf", "Zara"]
+LAST_NAMES = ["Adeyemi", "Bauer", "Castillo", "Dubois", "Eriksen", "Fischer", "Garcia", "Hughes", "Ito", "Jensen",
+              "Kowalski", "Larsen", "Moreau", "Nakamura", "O'Brien", "Patel", "Quispe", "Rossi", "Schmidt",
+              "Tanaka", "Usman", "Varga", "Walsh", "Xu", "Yilmaz", "Zhang", "Abbott", "Bose", "Costa", "Diaz",
+              "Evans", "Fong", "Gupta", "Horvat", "Iyer", "Jovanovic", "Kim", "Lopez", "Mensah", "Novak"]
+
+
+@dataclass
+class Plan:
+    username: str
+    first_name: str
+    last_name: str
+    job_title: str
+    department: str | None
+    timezone: str
+    manager: str | None = None
+    hr: bool = False
+    offers: bool = False
+    cadence_days: int = 90
+    is_active: bool = True
+    team_profile: str = "regular"
+    start_date: datetime.date | None = None
+    reports: list = field(default_factory=list)
+
+
+# The people a visitor signs in as, placed in the generated organisation by (department, position).
+NAMED = {
+    ("Engineering", "head"): ("Priya", "Raman", "VP Engineering"),
+    ("Engineering", "manager0"): ("Maya", "Okafor", "Engineering Manager"),
+    ("Engineering", "member0"): ("Eli", "Brandt", "Software Engineer"),
+    ("Engineering", "member1"): ("Mina", "Sato", "Principal Engineer"),
+    ("Product", "member0"): ("Omar", "Haddad", "Senior Product Manager"),
+    ("Customer Success", "member0"): ("Grace", "Kim", "Support Engineer"),
+    ("People", "head"): ("Hugo", "Lindqvist", "Head of People"),
+    ("People", "manager0"): ("Hana", "Reed", "HR Business Partner"),
+}
+MENTORS = {"mina.sato", "omar.haddad", "grace.kim", "hana.reed"}
+HR_PEOPLE = {"hana.reed", "hugo.lindqvist"}
+SIGN_IN = [
+    ("hana.reed", "HR — the participation dashboard, question library and people import"),
+    ("hugo.lindqvist", "HR — head of people"),
+    ("maya.okafor", "manager — a team of engineers, holds their conversations"),
+    ("eli.brandt", "employee — reports to Maya; next conversation due soon"),
+    ("mina.sato", "mentor — offers career conversations to anyone"),
+    (ADMIN_USERNAME, "IT administrator — Django admin (/admin/), no career data of their own"),
+]
+
+
+def _department_sizes(total):
+    """Split `total` people over the departments by their shares (largest remainder), at least 3 each."""
+    raw = [share * total for _, share, *_ in DEPARTMENTS]
+    sizes = [max(3, int(value)) for value in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - int(raw[i]), reverse=True)
+    i = 0
+    while sum(sizes) < total:
+        sizes[order[i % len(order)]] += 1
+        i += 1
+    while sum(sizes) > total:
+        largest = max(range(len(sizes)), key=lambda j: sizes[j])
+        sizes[largest] -= 1
+    return sizes
+
+
+def plan_organisation(size, *, seed=2026):
+    """The organisation as a list of Plan rows: a CEO, then per department a head, team managers (one per eight
+    people) and members shared round-robin between the managers."""
+    rng = random.Random(seed)
+    used = set()
+
+    def username_for(first, last):
+        base = f"{first}.{last}".lower().replace("'", "")
+        name, n = base, 2
+        while name in used:
+            name, n = f"{base}{n}", n + 1
+        used.add(name)
+        return name
+
+    def generated_name():
+        return rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+
+    for first, last, _ in NAMED.values():
+        used.add(f"{first}.{last}".lower())
+
+    ceo = Plan(username_for("Alex", "Morgan"), "Alex", "Morgan", "Chief Executive Officer", None, "Europe/London",
+               team_profile="regular")
+    plans = [ceo]
+    profiles = ["regular", "regular", "patchy", "lapsed"]
+    for (name, _, tz, manager_title, titles), dept_size in zip(DEPARTMENTS, _department_sizes(size - 1)):
+        team_count = max(1, round((dept_size - 1) / 8))
+        slots = ["head"] + [f"manager{i}" for i in range(team_count)]
+        slots += [f"member{i}" for i in range(dept_size - len(slots))]
+        dept_plans = {}
+        for slot in slots:
+            named = NAMED.get((name, slot))
+            if named:
+                first, last, title = named
+                username = f"{first}.{last}".lower()
+            else:
+                first, last = generated_name()
+                username = username_for(first, last)
+                title = HEAD_TITLES[name] if slot == "head" else manager_title if slot.startswith("manager") \
+                    else rng.choice(titles)
+            plan = Plan(username, first, last, title, name, tz if rng.random() < 0.85 else "Europe/London")
+            dept_plans[slot] = plan
+            plans.append(plan)
+        head = dept_plans["head"]
+        head.manager = ceo.username
+        managers = [dept_plans[f"manager{i}"] for i in range(team_count)]
+        for i, manager in enumerate(managers):
+            manager.manager = head.username
+            # Maya's team is the regular one the demo opens on; the others vary.
+            manager.team_profile = "regular" if manager.username == "maya.okafor" else profiles[(i + len(name)) % 4]
+        for i in range(dept_size - 1 - team_count):
+            member = dept_plans[f"member{i}"]
+            manager = managers[i % team_count]
+            member.manager = manager.username
+            member.team_profile = manager.team_profile
+    for plan in plans:
+        plan.hr = plan.username in HR_PEOPLE
+        plan.offers = plan.username in MENTORS
+        plan.cadence_days = 90 if rng.random() < 0.75 else rng.choice([30, 45, 60])
+        plan.start_date = datetime.date(2019, 1, 7) + datetime.timedelta(days=rng.randrange(0, 6 * 365))
+    # A few people have left: their history stays, they get no reminders and count in no figure.
+    leavers = [p for p in plans if p.manager and p.username not in dict(SIGN_IN) and not p.offers][::23]
+    for plan in leavers[: max(1, size // 30)]:
+        plan.is_active = False
+    return plans
+
+
+@dataclass
+class Result:
+    created: int
+    existing: int
+    conversations: int
+
+
+@transaction.atomic
+def build_demo_organisation(*, size=DEFAULT_SIZE, now, conversations=None, seed=2026):
+    """Create the demo organisation of `size` people (adding only who is missing) and a year of history for the
+    people created now. `conversations` sets the approximate number of conversations to write (default: what
+    each person's cadence and team habits give, about four a year)."""
+    rng = random.Random(seed + size)
+    plans = plan_organisation(size, seed=seed)
+    organisation = Organisation.current()
+    existing = set(User.objects.filter(username__in=[p.username for p in plans]).values_list("username", flat=True))
+    new_plans = [p for p in plans if p.username not in existing]
+
+    departments = {d.name: d for d in Department.objects.all()}
+    missing = [Department(name=name) for name, *_ in DEPARTMENTS if name not in departments]
+    for department in Department.objects.bulk_create(missing):
+        departments[department.name] = department
+
+    password = make_password(DEMO_PASSWORD)
+    users = User.objects.bulk_create(
+        [User(username=p.username, first_name=p.first_name, last_name=p.last_name, password=password,
+              email=f"{p.username}@{organisation_domain(organisation)}", is_active=p.is_active) for p in new_plans],
+        batch_size=BATCH,
+    )
+    position = {p.username: i for i, p in enumerate(plans)}
+    people = Person.objects.bulk_create(
+        [Person(user=user, employee_id=f"E{100000 + position[p.username]}", job_title=p.job_title,
+                department=departments.get(p.department), timezone=p.timezone, cadence_days=p.cadence_days,
+                offers_conversations=p.offers, is_active=p.is_active, start_date=p.start_date,
+                left_on=(now - datetime.timedelta(days=40)).date() if not p.is_active else None)
+         for user, p in zip(users, new_plans)],
+        batch_size=BATCH,
+    )
+    by_username = dict(Person.objects.filter(user__username__in=[p.username for p in plans])
+                       .values_list("user__username", "pk"))
+    new_people = {p.username: person for p, person in zip(new_plans, people)}
+    for plan in new_plans:
+        person = new_people[plan.username]
+        person.manager_id = by_username.get(plan.manager) if plan.manager else None
+    Person.objects.bulk_update(people, ["manager"], batch_size=BATCH)
+
+    hr_group, _ = Group.objects.get_or_create(name=HR_GROUP)
+    hr_group.user_set.add(*[u for u, p in zip(users, new_plans) if p.hr])
+    # The IT administrator: Django admin only, no person in the organisation.
+    if not User.objects.filter(username=ADMIN_USERNAME).exists():
+        User.objects.create(username=ADMIN_USERNAME, password=password, is_staff=True, is_superuser=True,
+                            email=f"{ADMIN_USERNAME}@{organisation_domain(organisation)}")
+
+    partners = {p.username for p in new_plans if p.offers} | {p.manager for p in new_plans if p.manager}
+    _write_availability([new_people[u] for u in partners if u in new_people], rng)
+    written = _write_history(new_plans, new_people, by_username, plans, now=now, rng=rng,
+                             target=conversations)
+    return Result(created=len(new_plans), existing=len(existing), conversations=written)
+
+
+def organisation_domain(organisation):
+    return "".join(ch for ch in organisation.name.lower() if ch.isalnum()) + ".example"
+
+
+def _write_availability(partners, rng):
+    AvailabilitySettings.objects.bulk_create(
+        [AvailabilitySettings(person=p, slot_minutes=rng.choice([30, 45, 45, 60])) for p in partners],
+        batch_size=BATCH,
+    )
+    windows = []
+    for person in partners:
+        for weekday in range(5):
+            if rng.random() < 0.2:
+                continue
+            windows.append(AvailabilityWindow(person=person, weekday=weekday, start_time=datetime.time(10),
+                                              end_time=datetime.time(12)))
+            windows.append(AvailabilityWindow(person=person, weekday=weekday, start_time=datetime.time(14),
+                                              end_time=datetime.time(16, 30)))
+    AvailabilityWindow.objects.bulk_create(windows, batch_size=BATCH)
+
+
+SNIPPETS = {
+    "abilities": ["Trusted with the hardest customer escalations; others come to them for advice.",
+                  "Strong at turning vague requests into clear plans.",
+                  "Seen as the go-to person for the billing system."],
+    "roadblocks": ["Too many meetings fragment the week.", "Unclear ownership between two teams slows decisions.",
+                   "No time set aside for learning."],
+    "environment": ["Does their best work with quiet mornings and a clear brief.",
+                    "Thrives when pairing with others on new problems.", "Needs autonomy over how work is planned."],
+    "summary": ["Talked about moving towards data engineering; agreed a first step.",
+                "Wants to grow in role before looking at a lead position.",
+                "Interested in a sideways move into product; will shadow a product manager."],
+    "actions": [("employee", "Shadow the data team for a week"), ("partner", "Introduce to the platform lead"),
+                ("organisation", "HR to find a mentor in data engineering"),
+                ("employee", "Draft a learning plan for the next quarter"),
+                ("partner", "Protect Wednesday mornings from meetings"),
+                ("organisation", "Fund the cloud architecture course")],
+}
+
+
+def _slot(partner_tz, day, rng):
+    """A believable start time: a weekday at 10:00, 11:00, 14:00 or 15:00 in the partner's timezone."""
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    hour = rng.choice([10, 11, 14, 15])
+    local = datetime.datetime.combine(day, datetime.time(hour), tzinfo=zoneinfo.ZoneInfo(partner_tz))
+    return local.astimezone(datetime.UTC)
+
+
+def _write_history(new_plans, new_people, by_username, plans, *, now, rng, target):
+    """Conversations over the past year for the new active people, by their team's habits, with preparations,
+    notes and actions; plus some booked for the coming weeks."""
+    plan_by_username = {p.username: p for p in plans}
+    mentors = [by_username[u] for u in MENTORS if u in by_username]
+    employees = [p for p in new_plans if p.manager and p.manager in by_username]
+    if not employees:
+        return 0
+    stretch = None
+    if target:
+        # Spread `target` conversations over the people: a shorter interval gives more of them.
+        stretch = max(3, round(365 * len(employees) / target))
+    taken = set()
+    conversations, extras = [], []
+    for plan in employees:
+        person = new_people[plan.username]
+        manager_pk = by_username[plan.manager]
+        manager_plan = plan_by_username[plan.manager]
+        skip_pk = by_username.get(manager_plan.manager) if manager_plan.manager else None
+        profile = plan.team_profile
+        if plan.username == "eli.brandt":
+            history_days = [84, 170, 262]
+        else:
+            interval = stretch or {"regular": plan.cadence_days * 0.8, "patchy": plan.cadence_days * 1.4,
+                                   "lapsed": plan.cadence_days * 2.2}[profile]
+            first_gap = {"regular": rng.uniform(5, interval * 0.9), "patchy": rng.uniform(20, interval),
+                         "lapsed": rng.uniform(plan.cadence_days + 15, plan.cadence_days * 2.2)}[profile]
+            if profile == "lapsed" and rng.random() < 0.3:
+                first_gap = 400  # never had one
+            history_days, ago = [], first_gap
+            while ago < 365:
+                history_days.append(round(ago))
+                ago += interval * rng.uniform(0.85, 1.2)
+        for days_ago in history_days:
+            roll = rng.random()
+            partner_pk, relation = manager_pk, Relation.MANAGER
+            if roll < 0.1 and mentors:
+                candidate = rng.choice(mentors)
+                if candidate != person.pk:
+                    partner_pk, relation = candidate, Relation.MENTOR
+            elif roll < 0.17 and skip_pk:
+                partner_pk, relation = skip_pk, Relation.SKIP_LEVEL
+            starts = _slot(manager_plan.timezone, (now - datetime.timedelta(days=days_ago)).date(), rng)
+            if starts >= now:
+                starts -= datetime.timedelta(days=7)
+            status = Conversation.Status.COMPLETED
+            outcome = rng.random()
+            if outcome < 0.04:
+                status = Conversation.Status.CANCELLED
+            elif outcome < 0.06:
+                status = Conversation.Status.NO_SHOW
+            ends = starts + datetime.timedelta(minutes=45)
+            conversations.append(Conversation(
+                employee=person, partner_id=partner_pk, relation=relation, starts_at=starts, ends_at=ends,
+                status=status, kind=Conversation.Kind.REVIEW if rng.random() < 0.25 else Conversation.Kind.STANDALONE,
+                booked_by=person, held_at=ends if status != Conversation.Status.CANCELLED else None,
+                notes_locked_at=ends + datetime.timedelta(days=7) if status == Conversation.Status.COMPLETED else None,
+                cancelled_at=starts - datetime.timedelta(days=1) if status == Conversation.Status.CANCELLED else None,
+                change_reason="Clashed with a customer visit" if status == Conversation.Status.CANCELLED else "",
+                location="Room 2.14" if rng.random() < 0.5 else "https://meet.example.com/career-chat",
+            ))
+            extras.append(profile)
+        booked_soon = profile == "regular" and rng.random() < 0.35 and plan.username != "eli.brandt"
+        if booked_soon:
+            for _ in range(5):
+                starts = _slot(manager_plan.timezone, (now + datetime.timedelta(days=rng.randrange(2, 20))).date(),
+                               rng)
+                if (manager_pk, starts) not in taken and starts > now:
+                    taken.add((manager_pk, starts))
+                    conversations.append(Conversation(
+                        employee=person, partner_id=manager_pk, relation=Relation.MANAGER, starts_at=starts,
+                        ends_at=starts + datetime.timedelta(minutes=45), status=Conversation.Status.CONFIRMED,
+                        booked_by=person, location="Room 2.14"))
+                    extras.append(profile)
+                    break
+    created = Conversation.objects.bulk_create(conversations, batch_size=BATCH)
+    _write_content(created, extras, now=now, rng=rng)
+    return len(created)
+
+
+def _write_content(conversations, extras, *, now, rng):
+    preparations, notes, actions = [], [], []
+    directions = list(Direction.values)
+    for conversation, profile in zip(conversations, extras):
+        if conversation.status == Conversation.Status.CANCELLED:
+            continue
+        prepared = rng.random() < {"regular": 0.75, "patchy": 0.5, "lapsed": 0.3}[profile]
+        if prepared:
+            preparations.append(Preparation(
+                conversation=conversation, abilities=rng.choice(SNIPPETS["abilities"]),
+                roadblocks=rng.choice(SNIPPETS["roadblocks"]), environment=rng.choice(SNIPPETS["environment"]),
+                topics=rng.sample(list(Topic.values), k=rng.randint(1, 3)),
+                aspiration_direction=rng.choice(directions), aspiration_target=rng.choice(
+                    ["Data engineering", "Team lead", "Product management", "Staff engineer", "Customer research"]),
+                aspiration_horizon=rng.choice(list(Horizon.values)),
+                shared_at=conversation.starts_at - datetime.timedelta(days=1) if rng.random() < 0.85 else None,
+            ))
+        if conversation.status != Conversation.Status.COMPLETED:
+            continue
+        if rng.random() < 0.8:
+            notes.append(Notes(
+                conversation=conversation, author_id=conversation.partner_id, visibility=Notes.Visibility.SHARED,
+                abilities=rng.choice(SNIPPETS["abilities"]), roadblocks=rng.choice(SNIPPETS["roadblocks"]),
+                environment=rng.choice(SNIPPETS["environment"]), summary=rng.choice(SNIPPETS["summary"])))
+        for _ in range(rng.choice([0, 1, 1, 2])):
+            kind, text = rng.choice(SNIPPETS["actions"])
+            owner = {"employee": conversation.employee_id, "partner": conversation.partner_id,
+                     "organisation": None}[kind]
+            due = (conversation.starts_at + datetime.timedelta(days=rng.choice([14, 30, 45]))).date()
+            done_at = None
+            if due < now.date() and rng.random() < {"regular": 0.8, "patchy": 0.55, "lapsed": 0.3}[profile]:
+                offset = rng.randint(-10, 6)
+                done_at = datetime.datetime.combine(due + datetime.timedelta(days=offset), datetime.time(12),
+                                                    tzinfo=datetime.UTC)
+                done_at = min(done_at, now)
+            actions.append(ActionItem(conversation=conversation, text=text, owner_kind=kind, owner_id=owner,
+                                      due_on=due, done_at=done_at, created_by_id=conversation.partner_id))
+    Preparation.objects.bulk_create(preparations, batch_size=BATCH)
+    Notes.objects.bulk_create(notes, batch_size=BATCH)
+    ActionItem.objects.bulk_create(actions, batch_size=BATCH)

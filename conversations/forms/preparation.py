@@ -1,0 +1,77 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout
+from django import forms
+
+from conversations.models import Direction, Horizon, Preparation, Topic
+
+
+def _text(rows=4):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class PreparationForm(forms.ModelForm):
+    """The article's structure: three areas to gather feedback on, the topics to cover, feedback wanted on soft
+    skills, technical skills and key peer differentiators, and where the employee wants their career to go."""
+
+    topics = forms.MultipleChoiceField(label="Tick what you want to talk about", choices=Topic.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    aspiration_direction = forms.ChoiceField(
+        label="Where I want to go", required=False, widget=forms.RadioSelect,
+        choices=Direction.choices,
+        help_text="Careers are a climbing wall: up, and sideways too.",
+    )
+    aspiration_horizon = forms.ChoiceField(label="When", required=False,
+                                           choices=[("", "Not sure yet"), *Horizon.choices])
+
+    class Meta:
+        model = Preparation
+        fields = ["abilities", "roadblocks", "environment", "topics", "soft_skills", "technical_skills",
+                  "peer_differentiators", "aspiration_direction", "aspiration_target", "aspiration_horizon"]
+        labels = {
+            "abilities": "My abilities and perceived value",
+            "roadblocks": "My roadblocks to success",
+            "environment": "The environment where I contribute most",
+            "soft_skills": "Soft skills",
+            "technical_skills": "Technical skills",
+            "peer_differentiators": "Key peer differentiators",
+            "aspiration_target": "Target role or area",
+        }
+        help_texts = {
+            "abilities": "What are you good at, and how do you think the organisation sees your value? "
+                         "Where would you like to hear how others see it?",
+            "roadblocks": "What gets in the way of your success: skills, time, access, people, processes?",
+            "environment": "The circumstances in which you do your best work: the kind of work, the team, "
+                           "flexibility, support.",
+            "soft_skills": "Which soft skills do you want feedback on (communicating, influencing, leading…)?",
+            "technical_skills": "Which technical skills do you want feedback on?",
+            "peer_differentiators": "What sets you apart from your peers, or could, in the long run?",
+            "aspiration_target": "For example “Staff engineer”, “Product management”, or “mentoring others”.",
+        }
+        widgets = {
+            "abilities": _text(),
+            "roadblocks": _text(),
+            "environment": _text(),
+            "soft_skills": _text(3),
+            "technical_skills": _text(3),
+            "peer_differentiators": _text(3),
+        }
+
+    def __init__(self, *args, previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset("1. Feedback on three areas", "abilities", "roadblocks", "environment",
+                     css_class="preparation-section"),
+            Fieldset("2. Topics to cover", "topics", css_class="preparation-section"),
+            Fieldset("3. Feedback I want on", "soft_skills", "technical_skills", "peer_differentiators",
+                     css_class="preparation-section"),
+            Fieldset(
+                "4. My career aspirations",
+                HTML('{% include "conversations/_previous_aspiration.html" %}'),
+                "aspiration_direction", "aspiration_target", "aspiration_horizon",
+                css_class="preparation-section",
+            ),
+        )
+        self.previous = previous

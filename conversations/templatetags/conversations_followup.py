@@ -1,0 +1,78 @@
+"""Template tags for a conversation's follow-through: the panel on the conversation page, and small filters."""
+
+from django import template
+from django.utils import timezone
+
+from conversations import audit
+from conversations.followup.actions import owner_label
+from conversations.followup.notes import NOTE_FIELDS
+from conversations.followup.summary import followup_for
+from conversations.forms.followup import NOTE_LABELS, MarkHeldForm, ReflectionForm
+from conversations.models import Topic
+from people.permissions import can
+
+register = template.Library()
+
+
+@register.inclusion_tag("conversations/_followup.html", takes_context=True)
+def conversation_followup(context, conversation):
+    """What the viewer may see and do after (or before) a conversation: nothing at all unless they take part."""
+    request = context["request"]
+    if not can(request.user, "conversations.view_conversation", conversation):
+        return {"followup": None}
+    now = timezone.now()
+    followup = followup_for(conversation, user=request.user, now=now)
+    # The panel shows the shared notes' text, so opening the conversation's page reads them as the notes page does.
+    audit.record_views(actor=request.user, conversation=conversation, subjects=followup.shared_notes, now=now)
+    return {
+        "followup": followup,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "held_form": MarkHeldForm(),
+        "reflection_form": ReflectionForm(instance=conversation) if followup.can_reflect else None,
+        "next_url": request.get_full_path(),
+    }
+
+
+@register.filter
+def action_owner(action):
+    return owner_label(action)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, [])
+
+
+@register.filter
+def text_widget(field):
+    """A textarea or input with Bootstrap's classes, marked invalid when it has errors, and described by its
+    character count and error message."""
+    classes = "form-control is-invalid" if field.errors else "form-control"
+    described = [f"{field.auto_id}-count", f"{field.auto_id}-error"]
+    if field.help_text:
+        described.insert(0, f"{field.auto_id}_helptext")
+    return field.as_widget(attrs={"class": classes, "aria-describedby": " ".join(described)})
+
+
+@register.filter
+def preparation_rows(preparation):
+    """(label, text) for each part of a preparation that was filled in, in the form's order."""
+    rows = []
+    for name in ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills", "peer_differentiators"):
+        value = getattr(preparation, name)
+        if value.strip():
+            rows.append((preparation._meta.get_field(name).verbose_name, value))
+    return rows
+
+
+@register.filter
+def topic_labels(values):
+    labels = dict(Topic.choices)
+    return [labels[value] for value in values or [] if value in labels]
+
+
+@register.filter
+def notes_rows(notes):
+    """(label, text) for each part of a set of notes that was filled in."""
+    return [(NOTE_LABELS[name], getattr(notes, name)) for name in NOTE_FIELDS if getattr(notes, name).strip()]

@@ -1,0 +1,256 @@
+"""Choosing a partner, picking a free time, booking; rescheduling and cancelling."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from conversations import availability, booking
+from conversations.forms.booking import BookingForm, PartnerSearchForm, ReasonForm, RescheduleForm
+from conversations.models import AvailabilityWindow
+from conversations.permissions import visible_conversations
+from people import roles
+from people.models import Person
+from people.permissions import can
+
+DIRECTORY_PAGE_SIZE = 20
+
+
+def person_or_404(request):
+    """The signed-in person; an account not linked to a person has nothing to book or see here."""
+    person = roles.person_of(request.user)
+    if person is None:
+        raise Http404("No person for this account")
+    return person
+
+
+def conversation_or_404(request, pk, perm="conversations.view_conversation"):
+    conversation = get_object_or_404(
+        visible_conversations(request.user).select_related("employee__user", "partner__user", "booked_by__user",
+                                                           "cancelled_by__user"),
+        pk=pk,
+    )
+    if not can(request.user, perm, conversation):
+        raise Http404("Not allowed")
+    return conversation
+
+
+class PartnerLeft(Exception):
+    pass
+
+
+def _bookable_partner_or_404(request, partner_pk):
+    """(employee, partner) when the partner can be booked; PartnerLeft for someone who could until they left."""
+    employee = person_or_404(request)
+    partner = get_object_or_404(Person.objects.select_related("user", "department", "manager"), pk=partner_pk)
+    if not partner.is_active and (partner.pk == employee.manager_id or partner.offers_conversations):
+        messages.error(request, f"{partner.name} has left the organisation and cannot be booked.")
+        raise PartnerLeft
+    if not can(request.user, "conversations.book_with", partner):
+        raise Http404("Not bookable")
+    return employee, partner
+
+
+def _week_of(day):
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _weeks_context(slots, *, tz, week_param):
+    """The free slots grouped by the viewer's weeks (Monday first), with the chosen week and its neighbours."""
+    days = availability.group_by_day(slots, tz=tz)
+    weeks = sorted({_week_of(day) for day, _ in days})
+    chosen = None
+    if week_param:
+        try:
+            chosen = _week_of(datetime.date.fromisoformat(week_param))
+        except ValueError:
+            chosen = None
+    if chosen not in weeks:
+        chosen = weeks[0] if weeks else None
+    index = weeks.index(chosen) if chosen else 0
+    return {
+        "week": chosen,
+        "week_end": chosen + datetime.timedelta(days=6) if chosen else None,
+        "week_days": [(day, day_slots) for day, day_slots in days if _week_of(day) == chosen],
+        "previous_week": weeks[index - 1] if chosen and index > 0 else None,
+        "next_week": weeks[index + 1] if chosen and index + 1 < len(weeks) else None,
+        "slot_count": len(slots),
+    }
+
+
+@require_http_methods(["GET"])
+def choose_partner(request):
+    employee = person_or_404(request)
+    form = PartnerSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    manager = employee.manager if employee.manager_id and employee.manager.is_active else None
+    directory = booking.partner_directory(employee=employee, query=query)
+    page = Paginator(directory, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {"person": person,
+         "relation": booking.suggested_relation(employee=employee, partner=person, in_hr=person.in_hr)}
+        for person in page.object_list
+    ]
+    context = {
+        "form": form,
+        "query": query,
+        "manager": manager,
+        "manager_has_windows": manager is not None and AvailabilityWindow.objects.filter(person=manager).exists(),
+        "page": page,
+        "rows": rows,
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "conversations/_partner_results.html" if partial else "conversations/choose_partner.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET"])
+def pick_slot(request, partner_pk):
+    try:
+        employee, partner = _bookable_partner_or_404(request, partner_pk)
+    except PartnerLeft:
+        return redirect("conversations:choose_partner")
+    slots = availability.free_slots(partner=partner, employee=employee, now=timezone.now())
+    context = {
+        "partner": partner,
+        "relation": booking.suggested_relation(employee=employee, partner=partner),
+        "has_windows": AvailabilityWindow.objects.filter(person=partner).exists(),
+        "settings": availability.settings_for(partner),
+        "confirm_url": reverse("conversations:book", args=[partner.pk]),
+        "here_url": reverse("conversations:pick_slot", args=[partner.pk]),
+        **_weeks_context(slots, tz=timezone.get_current_timezone(), week_param=request.GET.get("week")),
+    }
+    return render(request, "conversations/pick_slot.html", context)
+
+
+def _chosen_slot(request, value, *, employee, partner, by, exclude_pk=None):
+    """The slot a submitted key names if it can be booked, else None after saying why (as a message)."""
+    starts_at = availability.parse_slot_key(value)
+    if starts_at is None:
+        messages.error(request, "Please choose one of the times offered.")
+        return None
+    try:
+        return booking.check_time(employee=employee, partner=partner, starts_at=starts_at, now=timezone.now(),
+                                  by=by, exclude_pk=exclude_pk)
+    except booking.BookingError as error:
+        messages.error(request, error.message)
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def book(request, partner_pk):
+    try:
+        employee, partner = _bookable_partner_or_404(request, partner_pk)
+    except PartnerLeft:
+        return redirect("conversations:choose_partner")
+    back_url = reverse("conversations:pick_slot", args=[partner.pk])
+    derived = booking.relation_between(employee=employee, partner=partner)
+    value = request.POST.get("starts_at") if request.method == "POST" else request.GET.get("start")
+    slot = _chosen_slot(request, value, employee=employee, partner=partner, by=employee)
+    if slot is None:
+        return redirect(back_url)
+    if request.method == "POST":
+        form = BookingForm(request.POST, ask_relation=derived is None)
+        if form.is_valid():
+            try:
+                conversation = booking.book_conversation(
+                    employee=employee, partner=partner, starts_at=slot.starts_at, now=timezone.now(),
+                    relation=form.cleaned_data.get("relation"), location=form.cleaned_data["location"],
+                    kind=form.cleaned_data["kind"], booked_by=employee,
+                )
+            except booking.BookingError as error:
+                messages.error(request, error.message)
+                return redirect(back_url)
+            messages.success(request, f"Booked: your career conversation with {partner.name} is confirmed. "
+                                      "An invitation is on its way to you both by e-mail.")
+            return redirect("conversations:booked", conversation.pk)
+    else:
+        form = BookingForm(
+            initial={"starts_at": value, "relation": booking.suggested_relation(employee=employee, partner=partner)},
+            ask_relation=derived is None,
+        )
+    context = {"partner": partner, "slot": slot, "form": form, "derived_relation": derived,
+               "back_url": back_url}
+    return render(request, "conversations/book.html", context)
+
+
+@require_http_methods(["GET"])
+def booked(request, pk):
+    conversation = conversation_or_404(request, pk)
+    if not conversation.is_active:
+        return redirect(conversation)
+    return render(request, "conversations/booked.html", {"conversation": conversation})
+
+
+@require_http_methods(["GET"])
+def reschedule_pick_slot(request, pk):
+    conversation = conversation_or_404(request, pk, perm="conversations.reschedule_conversation")
+    slots = availability.free_slots(partner=conversation.partner, employee=conversation.employee,
+                                    now=timezone.now(), exclude_pk=conversation.pk)
+    slots = [slot for slot in slots if slot.starts_at != conversation.starts_at]
+    context = {
+        "conversation": conversation,
+        "partner": conversation.partner,
+        "has_windows": AvailabilityWindow.objects.filter(person=conversation.partner).exists(),
+        "settings": availability.settings_for(conversation.partner),
+        "confirm_url": reverse("conversations:reschedule", args=[conversation.pk]),
+        "here_url": reverse("conversations:reschedule_pick_slot", args=[conversation.pk]),
+        **_weeks_context(slots, tz=timezone.get_current_timezone(), week_param=request.GET.get("week")),
+    }
+    return render(request, "conversations/pick_slot.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def reschedule(request, pk):
+    conversation = conversation_or_404(request, pk, perm="conversations.reschedule_conversation")
+    me = person_or_404(request)
+    back_url = reverse("conversations:reschedule_pick_slot", args=[conversation.pk])
+    value = request.POST.get("starts_at") if request.method == "POST" else request.GET.get("start")
+    slot = _chosen_slot(request, value, employee=conversation.employee, partner=conversation.partner, by=me,
+                        exclude_pk=conversation.pk)
+    if slot is None:
+        return redirect(back_url)
+    if request.method == "POST":
+        form = RescheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                booking.reschedule_conversation(conversation=conversation, by=me, starts_at=slot.starts_at,
+                                                reason=form.cleaned_data["reason"], now=timezone.now())
+            except booking.BookingError as error:
+                if error.field:
+                    form.add_error(error.field, error.message)
+                else:
+                    messages.error(request, error.message)
+                    return redirect(back_url)
+            else:
+                messages.success(request, "Rescheduled. The updated invitation is on its way to you both.")
+                return redirect(conversation)
+    else:
+        form = RescheduleForm(initial={"starts_at": value})
+    context = {"conversation": conversation, "partner": conversation.partner, "slot": slot, "form": form,
+               "back_url": back_url}
+    return render(request, "conversations/reschedule.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request, pk):
+    conversation = conversation_or_404(request, pk, perm="conversations.cancel_conversation")
+    me = person_or_404(request)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking.cancel_conversation(conversation=conversation, by=me, reason=form.cleaned_data["reason"],
+                                        now=timezone.now())
+        except booking.BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Cancelled. Both of you are sent a cancellation for your calendars.")
+        return redirect(conversation)
+    context = {"conversation": conversation, "other": conversation.other_participant(me), "form": form}
+    return render(request, "conversations/cancel.html", context)
+

@@ -1,0 +1,69 @@
+"""A person's conversations: the list, one conversation's page, and the career timeline."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from conversations import audit, timeline
+from conversations import preparation as preparations
+from conversations.models import Preparation
+from conversations.views.booking import conversation_or_404, person_or_404
+from people.permissions import can
+
+PAST_PAGE_SIZE = 20
+
+
+def _with_preparation_status(conversations, *, person):
+    for conversation in conversations:
+        try:
+            preparation = conversation.preparation
+        except Preparation.DoesNotExist:
+            preparation = None
+        conversation.preparation_status = preparations.status_of(
+            preparation, viewer_is_employee=conversation.employee_id == person.pk)
+        conversation.other = conversation.other_participant(person)
+    return conversations
+
+
+@require_http_methods(["GET"])
+def my_conversations(request):
+    person = person_or_404(request)
+    upcoming, past = timeline.conversation_lists(person=person, now=timezone.now())
+    page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "upcoming": _with_preparation_status(upcoming, person=person),
+        "past": _with_preparation_status(list(page.object_list), person=person),
+        "page": page,
+    }
+    return render(request, "conversations/my_conversations.html", context)
+
+
+@require_http_methods(["GET"])
+def detail(request, pk):
+    conversation = conversation_or_404(request, pk)
+    person = person_or_404(request)
+    preparation = Preparation.objects.filter(conversation=conversation).first()
+    is_employee = conversation.employee_id == person.pk
+    readable = preparation is not None and can(request.user, "conversations.view_preparation", preparation)
+    if readable and not preparation.is_empty:
+        audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
+                            action=audit.Action.VIEWED, now=timezone.now())
+    context = {
+        "conversation": conversation,
+        "other": conversation.other_participant(person),
+        "is_employee": is_employee,
+        "preparation": preparation if readable else None,
+        "topic_labels": preparations.topic_labels(preparation if readable else None),
+        "preparation_status": preparations.status_of(preparation, viewer_is_employee=is_employee),
+        "can_change": can(request.user, "conversations.cancel_conversation", conversation),
+    }
+    return render(request, "conversations/detail.html", context)
+
+
+@require_http_methods(["GET"])
+def career_timeline(request):
+    person = person_or_404(request)
+    entries = timeline.career_timeline(person=person, now=timezone.now())
+    context = {"entries": entries, "current_aspiration": timeline.current_aspiration(entries)}
+    return render(request, "conversations/timeline.html", context)

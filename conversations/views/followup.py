@@ -1,0 +1,315 @@
+"""Views of a conversation's follow-through: the notes workspace, action items, completion, roadblocks, answering
+a proposal, and "My commitments". Access is decided by the rules in permissions.py; what cannot be seen is 404."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from conversations import audit, proposals
+from conversations.followup import actions as action_rules
+from conversations.followup import carryover, completion, notes
+from conversations.followup.summary import followup_for
+from conversations.forms.followup import (
+    ActionItemForm,
+    DeclineForm,
+    MarkHeldForm,
+    NotesForm,
+    ReflectionForm,
+    RoadblockForm,
+)
+from conversations.models import ActionItem, Notes
+from conversations.permissions import visible_actions, visible_roadblocks
+from conversations.questions import questions_by_area
+from conversations.views.booking import conversation_or_404
+from people import roles
+from people.permissions import can
+
+
+def _action(request, pk, perm):
+    action = get_object_or_404(
+        visible_actions(request.user).select_related("conversation__employee__user", "conversation__partner__user",
+                                                     "owner__user"), pk=pk)
+    if not can(request.user, perm, action):
+        raise Http404
+    return action
+
+
+def _safe_next(request, target):
+    """`target` when it is a page of this site, else an empty string."""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def _back(request, default):
+    """Where to return after a POST: the page it came from when that is on this site, else `default`."""
+    return _safe_next(request, request.POST.get("next", "")) or default
+
+
+def _workspace_url(conversation, anchor=""):
+    return reverse("conversations:notes", args=[conversation.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _today(request):
+    return timezone.localdate(timezone.now(), roles.person_of(request.user).tz)
+
+
+def _error_text(error):
+    return " ".join(error.messages)
+
+
+def _render_workspace(request, conversation, *, status=200, **bound):
+    """The workspace; forms given in `bound` (after a failed submit) replace the blank ones, so that what was
+    typed stays on the page beside the message."""
+    now = timezone.now()
+    followup = followup_for(conversation, user=request.user, now=now)
+    _record_what_is_shown(request, followup, now=now)
+    today = followup.today
+    context = {
+        "followup": followup,
+        "conversation": conversation,
+        "questions": questions_by_area() if followup.is_partner else {},
+        "notes_forms": [
+            (visibility, bound.get(f"notes_{visibility}") or NotesForm(
+                instance=followup.my_notes[visibility], visibility=visibility))
+            for visibility in Notes.Visibility.values
+        ],
+        "action_form": bound.get("action_form") or ActionItemForm(conversation=conversation, today=today),
+        "roadblock_form": bound.get("roadblock_form") or RoadblockForm(),
+        "held_form": MarkHeldForm(),
+        "reflection_form": bound.get("reflection_form") or (
+            ReflectionForm(instance=conversation) if followup.can_reflect else None),
+        "decline_form": bound.get("decline_form") or DeclineForm(),
+        "active_notes": Notes.Visibility.PRIVATE if "notes_private" in bound else Notes.Visibility.SHARED,
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "conversations/notes.html", context, status=status)
+
+
+def _record_what_is_shown(request, followup, *, now):
+    """The audit log: the preparation and the notes this page shows the viewer."""
+    audit.record_views(actor=request.user, conversation=followup.conversation, now=now,
+                       subjects=[followup.preparation, *followup.my_notes.values(), *followup.their_notes])
+
+
+def notes_workspace(request, pk):
+    conversation = conversation_or_404(request, pk, "conversations.take_notes")
+    return _render_workspace(request, conversation)
+
+
+@require_POST
+def save_notes(request, pk, visibility):
+    """Save one kind of the viewer's notes. Autosave asks for JSON; without JavaScript the form posts here too."""
+    conversation = conversation_or_404(request, pk, "conversations.take_notes")
+    if visibility not in Notes.Visibility.values:
+        raise Http404
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    me = roles.person_of(request.user)
+    existing = Notes.objects.filter(conversation=conversation, author=me, visibility=visibility).first()
+    form = NotesForm(request.POST, instance=existing, visibility=visibility)
+    if form.is_valid():
+        try:
+            notes.save_notes(conversation=conversation, author=me, visibility=visibility,
+                             values=form.cleaned_data, now=timezone.now())
+        except ValidationError as error:
+            if wants_json:
+                return JsonResponse({"saved": False, "locked": True, "message": _error_text(error)}, status=409)
+            messages.error(request, _error_text(error))
+            return _render_workspace(request, conversation, status=409, **{f"notes_{visibility}": form})
+        audit.record_access(
+            actor=request.user, conversation=conversation, now=timezone.now(), action=audit.Action.CHANGED,
+            subject=audit.Record.PRIVATE_NOTES if visibility == Notes.Visibility.PRIVATE else audit.Record.SHARED_NOTES)
+        saved_at = dateformat.format(timezone.localtime(), "H:i")
+        if wants_json:
+            return JsonResponse({"saved": True, "message": f"Saved at {saved_at}."})
+        messages.success(request, f"Your {Notes.Visibility(visibility).label.lower()} notes were saved.")
+        return redirect(_workspace_url(conversation, f"notes-{visibility}"))
+    if wants_json:
+        errors = {form[name].auto_id: " ".join(errs) for name, errs in form.errors.items()}
+        return JsonResponse({"saved": False, "message": "Not saved: see the message under the field.",
+                             "errors": errors}, status=400)
+    return _render_workspace(request, conversation, status=400, **{f"notes_{visibility}": form})
+
+
+@require_POST
+def add_action(request, pk):
+    conversation = conversation_or_404(request, pk, "conversations.add_actionitem")
+    form = ActionItemForm(request.POST, conversation=conversation, today=_today(request))
+    if form.is_valid():
+        try:
+            action_rules.add_action(conversation=conversation, by=roles.person_of(request.user), **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Action added.")
+            return redirect(_back(request, _workspace_url(conversation, "actions")))
+    return _render_workspace(request, conversation, status=400, action_form=form)
+
+
+def edit_action(request, pk):
+    action = _action(request, pk, "conversations.change_actionitem")
+    conversation = action.conversation
+    initial = {"text": action.text, "owner_kind": action.owner_kind, "due_on": action.due_on}
+    data = request.POST if request.method == "POST" else None
+    form = ActionItemForm(data, initial=initial, conversation=conversation, today=_today(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            action_rules.update_action(action=action, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Action updated.")
+            return redirect(_back(request, _workspace_url(conversation, "actions")))
+    can_remove = action.done_at is None and notes.notes_window(conversation, now=timezone.now()).editable
+    return render(request, "conversations/action_edit.html",
+                  {"action": action, "form": form, "conversation": conversation, "can_remove": can_remove,
+                   "next_url": _safe_next(request, request.GET.get("next") or request.POST.get("next"))},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+def remove_action(request, pk):
+    action = _action(request, pk, "conversations.change_actionitem")
+    conversation = action.conversation
+    try:
+        action_rules.remove_action(action=action, now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "Action removed.")
+    return redirect(_workspace_url(conversation, "actions"))
+
+
+@require_POST
+def complete_action(request, pk):
+    action = _action(request, pk, "conversations.complete_actionitem")
+    if request.POST.get("done") == "0":
+        action_rules.reopen_action(action=action)
+        messages.success(request, f"“{action.text}” is open again.")
+    else:
+        action_rules.complete_action(action=action, now=timezone.now())
+        messages.success(request, f"“{action.text}” marked done.")
+    return redirect(_back(request, reverse("conversations:commitments")))
+
+
+@require_POST
+def mark_held(request, pk):
+    conversation = conversation_or_404(request, pk, "conversations.mark_held")
+    form = MarkHeldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say whether the conversation was held or the employee did not come.")
+        return redirect(_back(request, _workspace_url(conversation, "completion")))
+    try:
+        completion.mark_held(conversation=conversation, outcome=form.cleaned_data["outcome"], now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        if conversation.status == conversation.Status.COMPLETED:
+            due, _ = completion.next_due_for(conversation.employee, now=timezone.now())
+            messages.success(request, f"Marked as held. {conversation.employee.name}'s next conversation is due by "
+                                      f"{dateformat.format(due, 'j F Y')}.")
+        else:
+            messages.success(request, "Marked as a no-show.")
+    return redirect(_back(request, _workspace_url(conversation, "completion")))
+
+
+@require_POST
+def reflect(request, pk):
+    conversation = conversation_or_404(request, pk, "conversations.reflect_on_conversation")
+    form = ReflectionForm(request.POST, instance=conversation)
+    if form.is_valid():
+        try:
+            completion.reflect(conversation=conversation, reflection=form.cleaned_data["employee_reflection"],
+                               acknowledge=form.cleaned_data.get("acknowledge", False), now=timezone.now())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your reflection was saved.")
+            return redirect(_back(request, _workspace_url(conversation, "completion")))
+    conversation.refresh_from_db()
+    return _render_workspace(request, conversation, status=400, reflection_form=form)
+
+
+@require_POST
+def add_roadblock(request, pk):
+    conversation = conversation_or_404(request, pk, "conversations.track_roadblocks")
+    form = RoadblockForm(request.POST)
+    if form.is_valid():
+        try:
+            carryover.raise_roadblock(conversation=conversation, by=roles.person_of(request.user),
+                                      text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Roadblock noted: later conversations will show whether it is still open.")
+            return redirect(_workspace_url(conversation, "roadblocks"))
+    return _render_workspace(request, conversation, status=400, roadblock_form=form)
+
+
+@require_POST
+def update_roadblock(request, pk, roadblock_pk):
+    conversation = conversation_or_404(request, pk, "conversations.track_roadblocks")
+    roadblock = get_object_or_404(visible_roadblocks(request.user), pk=roadblock_pk)
+    if not can(request.user, "conversations.change_roadblock", roadblock):
+        raise Http404
+    change = request.POST.get("change")
+    try:
+        if change == "again":
+            carryover.raise_again(roadblock=roadblock, conversation=conversation)
+            messages.success(request, f"“{roadblock.text}” is counted as raised again in this conversation.")
+        elif change == "resolve":
+            carryover.resolve_roadblock(roadblock=roadblock, conversation=conversation, now=timezone.now())
+            messages.success(request, f"“{roadblock.text}” marked resolved.")
+        elif change == "reopen":
+            carryover.reopen_roadblock(roadblock=roadblock)
+            messages.success(request, f"“{roadblock.text}” is open again.")
+        else:
+            messages.error(request, "Choose what to do with the roadblock.")
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect(_workspace_url(conversation, "roadblocks"))
+
+
+@require_POST
+def answer_proposal(request, pk):
+    conversation = conversation_or_404(request, pk, "conversations.respond_to_proposal")
+    if request.POST.get("answer") == "accept":
+        try:
+            proposals.accept_proposal(conversation=conversation)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, f"Accepted: {conversation.partner.name} has been told.")
+        return redirect(_back(request, _workspace_url(conversation)))
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            proposals.decline_proposal(conversation=conversation, reason=form.cleaned_data["reason"],
+                                       now=timezone.now())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Declined: {conversation.partner.name} has been told why.")
+            return redirect("home")
+    return _render_workspace(request, conversation, status=400, decline_form=form)
+
+
+def commitments(request):
+    if not can(request.user, "conversations.view_commitments"):
+        raise Http404
+    person = roles.person_of(request.user)
+    today = _today(request)
+    follows_organisation = can(request.user, "conversations.follow_organisation_actions")
+    context = {
+        "commitments": action_rules.commitments_for(person, today=today, follows_organisation=follows_organisation),
+        "today": today,
+        "next_url": request.get_full_path(),
+        "organisation_owner": ActionItem.Owner.ORGANISATION,
+    }
+    return render(request, "conversations/commitments.html", context)

@@ -1,0 +1,13 @@
+"""The home page: what each person should do next about their own career conversations, and their team's."""
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from conversations.overview import overview_for
+from people import roles
+
+
+def home(request):
+    person = roles.person_of(request.user)
+    context = {"overview": overview_for(person, now=timezone.now()) if person else None}
+    return render(request, "conversations/home.html", context)

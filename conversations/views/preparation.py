@@ -1,0 +1,85 @@
+"""The employee's preparation: edited as a draft with autosave, shared with the partner when they choose."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from conversations import audit
+from conversations import preparation as preparations
+from conversations.forms.preparation import PreparationForm
+from conversations.views.booking import conversation_or_404
+from people.permissions import can
+
+
+def _employee_preparation(request, pk):
+    conversation = conversation_or_404(request, pk)
+    preparation = preparations.preparation_for(conversation=conversation)
+    if not can(request.user, "conversations.change_preparation", preparation):
+        raise Http404("Only the employee prepares")
+    return conversation, preparation
+
+
+@require_http_methods(["GET", "POST"])
+def prepare(request, pk):
+    conversation, preparation = _employee_preparation(request, pk)
+    editable = preparations.is_editable(preparation)
+    previous = preparations.previous_preparation(conversation=conversation)
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, "This conversation is no longer booked, so its preparation cannot change.")
+            return redirect(conversation)
+        action = request.POST.get("action", "save")
+        form = PreparationForm(request.POST, instance=preparation, previous=previous)
+        if form.is_valid():
+            preparation = preparations.save_preparation(form=form)
+            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
+                                action=audit.Action.CHANGED, now=timezone.now())
+            if action == "unshare":
+                preparations.withdraw_preparation(preparation=preparation)
+                messages.success(request, f"Saved. {conversation.partner.name} no longer sees your preparation.")
+                return redirect("conversations:prepare", conversation.pk)
+            if action == "share":
+                preparations.share_preparation(preparation=preparation, now=timezone.now())
+                messages.success(request, f"Shared with {conversation.partner.name}. They also see the changes "
+                                          "you save from now on.")
+                return redirect(conversation)
+            messages.success(request, "Draft saved. Only you can see it until you share it.")
+            return redirect("conversations:prepare", conversation.pk)
+        messages.error(request, "Nothing was saved yet: please correct what is marked below.")
+    else:
+        form = PreparationForm(instance=preparation, previous=previous)
+        if not preparation.is_empty:
+            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
+                                action=audit.Action.VIEWED, now=timezone.now())
+    context = {
+        "conversation": conversation,
+        "preparation": preparation,
+        "form": form,
+        "editable": editable,
+        "previous": previous,
+        "topic_labels": preparations.topic_labels(preparation),
+        "open_actions": preparations.open_actions_for(employee=conversation.employee),
+    }
+    return render(request, "conversations/prepare.html", context)
+
+
+@require_POST
+def autosave(request, pk):
+    """Save the draft as it is typed (htmx, or a beacon when the tab closes); answers a status line."""
+    conversation, preparation = _employee_preparation(request, pk)
+    context = {"saved_at": None, "errors": None, "locked": False}
+    if not preparations.is_editable(preparation):
+        context["locked"] = True
+    else:
+        form = PreparationForm(request.POST, instance=preparation)
+        if form.is_valid():
+            preparations.save_preparation(form=form)
+            context["saved_at"] = timezone.now()
+            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
+                                action=audit.Action.CHANGED, now=context["saved_at"])
+        else:
+            context["errors"] = [(form.fields[name].label if name in form.fields else "", error)
+                                 for name, errors in form.errors.items() for error in errors]
+    return render(request, "conversations/_autosave_status.html", context)

@@ -1,0 +1,76 @@
+"""The team pages of a manager, and proposing a time to a report."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from conversations import audit
+from conversations.followup.completion import next_due_for
+from conversations.forms.team import ProposalForm
+from conversations.proposals import propose_conversation, suggested_start
+from conversations.team import attention_summary, team_member, team_rows
+from people import roles
+from people.models import Person
+from people.permissions import can
+
+
+def _report(request, pk, perm):
+    report = get_object_or_404(Person.objects.select_related("user", "department"), pk=pk)
+    if not can(request.user, perm, report):
+        raise Http404
+    return report
+
+
+def _show_on_form(form, error):
+    """Put a domain error next to the field it is about; the proposal's start is the form's time field."""
+    fields = {"starts_at": "time", "minutes": "minutes"}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        form.add_error(fields.get(field), messages_)
+
+
+def team(request):
+    if not can(request.user, "people.view_team"):
+        raise Http404
+    manager = roles.person_of(request.user)
+    now = timezone.now()
+    rows = team_rows(manager, now=now)
+    return render(request, "conversations/team.html", {"rows": rows, "summary": attention_summary(rows)})
+
+
+def member(request, pk):
+    report = _report(request, pk, "people.view_team_status")
+    manager = roles.person_of(request.user)
+    now = timezone.now()
+    member = team_member(manager, report, now=now)
+    for notes in member.handed_over_notes:
+        audit.record_access(actor=request.user, conversation=notes.conversation, subject=notes,
+                            action=audit.Action.VIEWED, now=now)
+    return render(request, "conversations/team_member.html", {"member": member, "manager": manager})
+
+
+def propose(request, pk):
+    report = _report(request, pk, "people.propose_conversation")
+    manager = roles.person_of(request.user)
+    now = timezone.now()
+    suggestion = suggested_start(manager=manager, now=now)
+    form = ProposalForm(request.POST if request.method == "POST" else None, tz=manager.tz,
+                        initial={"date": suggestion.date(), "time": suggestion.time()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            conversation = propose_conversation(
+                manager=manager, employee=report, starts_at=data["starts_at"], minutes=data["minutes"],
+                location=data["location"], kind=data["kind"], now=now)
+        except ValidationError as error:
+            _show_on_form(form, error)
+        else:
+            messages.success(request, f"Proposed to {report.name}: they can accept it or suggest another time.")
+            return redirect("conversations:notes", conversation.pk)
+    due, status = next_due_for(report, now=now)
+    return render(request, "conversations/propose.html", {"report": report, "form": form, "due": due, "status": status},
+                  status=400 if form.errors else 200)

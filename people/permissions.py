@@ -1,0 +1,91 @@
+"""Who may see and do what about people, written once as django-rules predicates, and the one way to ask.
+
+conversations/permissions.py adds the rules about conversations on top of these predicates. Object predicates
+answer False when asked without an object (the admin asks for model-level permissions that way), leaving the
+answer to Django's ModelBackend. An object a user may not see answers 404, never 403: its existence is private too.
+"""
+
+from functools import wraps
+
+import rules
+from django.http import Http404
+
+from people import roles
+
+
+def _person(user):
+    return roles.person_of(user)
+
+
+@rules.predicate
+def is_hr(user):
+    return roles.is_hr(user)
+
+
+@rules.predicate
+def has_person(user):
+    return _person(user) is not None
+
+
+@rules.predicate
+def is_partner(user):
+    return roles.is_partner(_person(user))
+
+
+@rules.predicate
+def is_a_manager(user):
+    return roles.is_manager(_person(user))
+
+
+@rules.predicate
+def is_manager_of(user, person):
+    me = _person(user)
+    return me is not None and person is not None and person.manager_id == me.pk
+
+
+@rules.predicate
+def is_self(user, person):
+    me = _person(user)
+    return me is not None and person is not None and me.pk == person.pk
+
+
+@rules.predicate
+def is_active_person(user, person):
+    return person is not None and person.is_active
+
+
+rules.add_perm("people.view_directory", has_person | is_hr)
+# Someone who has left is gone from the directory; only HR still opens their profile.
+rules.add_perm("people.view_profile", is_self | is_hr | (has_person & is_active_person))
+rules.add_perm("people.edit_profile", is_self)
+rules.add_perm("people.see_account", is_hr)  # e-mail, employee id, sign-in and invitation status
+rules.add_perm("people.import_people", is_hr)
+rules.add_perm("people.invite_people", is_hr)
+
+
+def can(user, perm, obj=None):
+    """A rule exactly as written above. `user.has_perm` would let a superuser through every rule: in the app an
+    IT administrator is nobody's conversation partner, and what they open on the admin site is audited instead."""
+    return rules.has_perm(perm, user, obj)
+
+
+def require(user, perm, obj=None):
+    """Raise 404 unless the rule allows it: what a user may not see does not exist for them."""
+    if not can(user, perm, obj):
+        raise Http404
+
+
+def requires(permission):
+    """Let a view through only for users with `permission` (a django-rules perm, no object). Others get 404:
+    a page someone may not use is not advertised to them either."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not can(request.user, permission):
+                raise Http404("Not found.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,92 @@
+"""The shape of the code, checked by reading it: dependencies point one way, no import circles, one naming scheme
+for the edges."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("careerconv", "people", "conversations")
+
+
+def _modules():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            yield name.removesuffix(".__init__"), path
+
+
+def _imports(tree, module, *, top_level_only):
+    """Absolute names of what `tree` imports (relative imports resolved against `module`)."""
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".")[: -node.level] if not module.endswith("__init__") else module.split(".")
+                base = ".".join([*package, base] if base else package)
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def _project_graph():
+    known = dict(_modules())
+    graph = {}
+    for name, path in known.items():
+        tree = ast.parse(path.read_text())
+        graph[name] = {target for target in _imports(tree, name, top_level_only=True) if target in known}
+    return graph
+
+
+def test_people_never_imports_conversations():
+    offenders = [
+        f"{name} imports {target}"
+        for name, path in _modules() if name.startswith("people")
+        for target in _imports(ast.parse(path.read_text()), name, top_level_only=False)
+        if target == "conversations" or target.startswith("conversations.")
+    ]
+    assert offenders == []
+
+
+def test_there_is_no_import_circle():
+    graph = _project_graph()
+    circles = []
+    state = {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        for target in sorted(graph[node]):
+            if state.get(target) == "open":
+                circles.append(" -> ".join([*trail[trail.index(target):], target]))
+            elif target not in state:
+                visit(target, [*trail, target])
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert circles == []
+
+
+def test_imports_sit_at_the_top_of_modules_except_in_app_registration():
+    local = []
+    for name, path in _modules():
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or function.name == "ready":
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    local.append(f"{name}.{function.name} (line {node.lineno})")
+    assert local == []
+
+
+def test_the_edges_live_in_folders_named_for_their_layer():
+    flat = [
+        str(path.relative_to(ROOT)) for app in APPS for path in (ROOT / app).glob("*.py")
+        if path.stem.startswith(("views_", "forms_")) or path.stem.endswith(("_views", "_forms"))
+    ]
+    assert flat == []

@@ -1,0 +1,107 @@
+import datetime
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from conversations.demo import DEMO_PASSWORD
+from conversations.models import ActionItem, AvailabilityWindow, Conversation, Notes, Preparation
+from conversations.regularity import Regularity, person_regularity, with_conversation_dates
+from people import roles
+from people.models import Department, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def statuses():
+    now = timezone.now()
+    people = with_conversation_dates(Person.objects.active().select_related("user"), now=now)
+    return {person.user.username: person_regularity(person, now=now)[1] for person in people}
+
+
+def test_the_demo_organisation_is_believable():
+    output = seed()
+
+    assert Person.objects.count() == 60
+    assert Department.objects.count() == 6
+    assert [name for name, in Department.objects.values_list("name")] == [
+        "Customer Success", "Design", "Engineering", "People", "Product", "Sales"]
+    hr = Person.objects.filter(user__groups__name="HR")
+    assert sorted(hr.values_list("user__username", flat=True)) == ["hana.reed", "hugo.lindqvist"]
+    assert Person.objects.filter(offers_conversations=True).count() == 4
+    assert Person.objects.filter(is_active=False).count() == 2
+    managers = [p for p in Person.objects.active() if roles.is_manager(p)]
+    assert len(managers) >= 12
+    assert Person.objects.filter(manager__isnull=True).count() == 1  # the CEO
+    assert AvailabilityWindow.objects.filter(person__user__username="maya.okafor").exists()
+    assert "demo-careers-2026" in output and "eli.brandt" in output and "hana.reed" in output
+
+
+def test_the_history_spans_a_year_and_participation_is_uneven():
+    seed()
+    now = timezone.now()
+    held = Conversation.objects.held()
+
+    oldest = held.order_by("starts_at").first().starts_at
+    assert now - datetime.timedelta(days=366) < oldest < now - datetime.timedelta(days=300)
+    assert held.count() > 150
+    assert Conversation.objects.filter(status=Conversation.Status.CONFIRMED, starts_at__gt=now).exists()
+    assert Preparation.objects.exists() and Notes.objects.exists() and ActionItem.objects.exists()
+    counts = {}
+    for status in statuses().values():
+        counts[status] = counts.get(status, 0) + 1
+    assert counts.get(Regularity.OVERDUE, 0) >= 5
+    assert counts.get(Regularity.ON_TRACK, 0) + counts.get(Regularity.BOOKED, 0) >= 25
+
+
+def test_the_demo_employee_is_due_soon_and_reports_to_the_demo_manager():
+    seed()
+
+    eli = Person.objects.get(user__username="eli.brandt")
+    assert eli.manager.user.username == "maya.okafor"
+    assert statuses()["eli.brandt"] == Regularity.DUE_SOON
+
+
+def test_every_demo_account_signs_in_with_the_demo_password():
+    seed()
+
+    for username in ["hana.reed", "hugo.lindqvist", "maya.okafor", "eli.brandt", "mina.sato", "admin"]:
+        assert User.objects.get(username=username).check_password(DEMO_PASSWORD), username
+
+
+def test_seeding_twice_changes_nothing():
+    seed()
+    before = (User.objects.count(), Person.objects.count(), Conversation.objects.count(), Notes.objects.count())
+
+    output = seed()
+
+    assert (User.objects.count(), Person.objects.count(), Conversation.objects.count(),
+            Notes.objects.count()) == before
+    assert "0 people created, 60 already there" in output
+
+
+def test_people_scales_the_organisation():
+    seed("--people", "400", "--quiet")
+
+    assert Person.objects.count() == 400
+    assert Department.objects.count() == 6
+    assert Conversation.objects.count() > 1000
+
+
+def test_conversations_sets_the_size_of_the_history():
+    seed("--people", "100", "--conversations", "2000", "--quiet")
+
+    assert 1500 < Conversation.objects.count() < 2600
+
+
+def test_a_tiny_organisation_is_refused_with_a_reason():
+    with pytest.raises(CommandError, match="at least 20"):
+        seed("--people", "5")
