@@ -8,6 +8,8 @@ from django.urls import include, path
 
 from people import views as people_views
 
+from . import health
+
 admin.site.site_header = "careerconv administration"
 
 
@@ -33,7 +35,7 @@ password_views = [
 
 urlpatterns = [
     path("", people_views.home, name="home"),
-    path("healthz", people_views.health, name="health"),
+    path("healthz", health.health, name="health"),
     path("conversations/", include("conversations.urls")),
     path("people/", include("people.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
