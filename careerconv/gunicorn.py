@@ -5,6 +5,8 @@ with its request id, without query strings)."""
 import os
 
 accesslog = None
+# Nothing to control from inside a container (it is restarted instead), and no socket left in a home folder.
+control_socket_disable = True
 # Longer than a request may take, so that a restart during an upgrade lets requests in flight finish.
 graceful_timeout = 30
 
