@@ -35,8 +35,9 @@ from tests.smtp_server import SMTPServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-DATABASE = "h13_compose_stack"
-ROLE = "careerconv_stack"
+# Of this run only: the role is cluster-wide, and another checkout may run the suite on the same server.
+DATABASE = f"careerconv_stack_{os.getpid()}"
+ROLE = f"careerconv_stack_{os.getpid()}"
 # Each character that breaks a database URL when pasted into one raw.
 PASSWORD = "p@ss:w/rd#1"
 EMPLOYEE_PASSWORD = "a-long-employee-password-42"
