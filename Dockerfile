@@ -9,10 +9,12 @@ WORKDIR /app
 RUN useradd --create-home --uid 1000 careerconv
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
+# .dockerignore keeps .env, var/, .git and .venv out.
 COPY . .
+# Static files are built into the image (every replica serves the same ones; nothing shared at run time).
 # collectstatic needs settings but no database or secrets of its own.
 RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --no-input \
-    && mkdir -p /app/var && chown -R careerconv /app/var
+    && rm -f /tmp/build.sqlite3 && mkdir -p /app/var && chown -R careerconv /app/var
 USER careerconv
 EXPOSE 8000
-CMD ["gunicorn", "careerconv.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]
+CMD ["gunicorn", "careerconv.wsgi", "--config", "python:careerconv.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]

@@ -10,3 +10,15 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S} UTC"
+
+
+
+class BeatRun(models.Model):
+    """When Celery beat last ran (one row per beat host): /healthz tells a stopped beat from a stopped worker,
+    which the worker heartbeat alone cannot."""
+
+    name = models.CharField(max_length=100, unique=True)
+    ran_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.ran_at:%Y-%m-%d %H:%M:%S} UTC"

@@ -48,6 +48,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, and every log line of a request, carries its request id.
+    "careerconv.requestid.RequestIdMiddleware",
+    # Before SecurityMiddleware and CommonMiddleware: the health check answers whatever the Host header and scheme
+    # (a container's check calls http://127.0.0.1:8000), and it says nothing private.
+    "careerconv.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,10 +90,24 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------------------
-# DATABASE_URL selects PostgreSQL in production and CI; without it, an SQLite file under var/.
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'careerconv.sqlite3'}"),
-}
+# DATABASE_URL selects PostgreSQL in production and CI (percent-encode @ : / # in its password); without it,
+# POSTGRES_HOST and the other POSTGRES_* parts (the compose file's way: a password is used as written, whatever
+# characters it holds); without either, an SQLite file under var/.
+if env.str("DATABASE_URL", default="") or not env.str("POSTGRES_HOST", default=""):
+    DATABASES = {
+        "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'careerconv.sqlite3'}"),
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env.str("POSTGRES_HOST"),
+            "PORT": env.int("POSTGRES_PORT", default=5432),
+            "NAME": env.str("POSTGRES_DB", default="careerconv"),
+            "USER": env.str("POSTGRES_USER", default="careerconv"),
+            "PASSWORD": env.str("POSTGRES_PASSWORD", default=""),
+        }
+    }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -103,6 +122,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT spent longer compiling the participation dashboard's aggregates than running them
     # (0.1–0.75 s per statement at 10,000 people); none of the app's queries gain from it.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A database host that does not answer fails the request (and /healthz) in seconds instead of hanging it.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------------------------------
@@ -237,6 +258,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Celery's file-backed scheduler, which also records each tick in the database for /healthz.
+CELERY_BEAT_SCHEDULER = "careerconv.beat:RecordingScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "careerconv.heartbeat", "schedule": 30.0},
 }
@@ -259,14 +282,44 @@ CELERY_BEAT_SCHEDULE["invitation-sweep"] = {"task": "conversations.send_missed_i
 CELERY_TIMEZONE = "UTC"
 
 # --- Logging --------------------------------------------------------------------------------------------------
+# LOG_FORMAT=json (the compose file's choice) writes one JSON object per line for a log shipper, each with the
+# request id of the request it belongs to; plain is for people reading a terminal. python-json-logger rather than
+# structlog: it is a formatter for the standard logging that Django, Celery and gunicorn already use, so their
+# records come out as JSON without changing a line of the code that logs.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "careerconv.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# Celery's worker and beat log through the same handler (and so as JSON) instead of installing their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Error reporting ------------------------------------------------------------------------------------------
+# With SENTRY_DSN set, unhandled errors of web, worker and beat go to Sentry; without it nothing is sent anywhere.
+# What people write must never leave: no request bodies, cookies or local variables, no personal data
+# (careerconv.errors.scrub drops what the integrations would still attach).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from .errors import start_error_reporting
+
+    start_error_reporting(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))
 
 for folder in (VAR_DIR, STATIC_ROOT, Path(EMAIL_FILE_PATH), CELERY_DATA_DIR / "queue", CELERY_DATA_DIR / "control"):
     folder.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.urls import include, path
 
-from careerconv.health import health
+from careerconv import health
 from conversations.views.home import home
 
 admin.site.site_header = "careerconv administration"
@@ -34,7 +34,7 @@ password_views = [
 
 urlpatterns = [
     path("", home, name="home"),
-    path("healthz", health, name="health"),
+    path("healthz", health.health, name="health"),
     path("", include("conversations.urls")),
     path("people/", include("people.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
