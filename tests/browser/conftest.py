@@ -2,10 +2,12 @@
 page a test visits."""
 
 import os
+import re
 import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.support.factories import PASSWORD
 
@@ -79,6 +81,21 @@ class AccessiblePage:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_url(lambda url: "/accounts/login" not in url)
         self.check()
+
+    def open_navigation(self):
+        """On a phone the navigation is behind the menu button. Waits for the menu to finish opening: a click on an
+        item while it is still sliding open can land on the item's old place."""
+        toggler = self.page.get_by_role("button", name="Show navigation")
+        if toggler.is_visible():
+            toggler.click()
+            expect(self.page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+
+    def open_menu(self, name):
+        """Open the navigation, then one of its drop-down menus (the user menu is named after the person)."""
+        self.open_navigation()
+        button = self.page.get_by_role("navigation", name="Main").get_by_role("button", name=name, exact=True)
+        button.click()
+        expect(button).to_have_attribute("aria-expanded", "true")
 
     def sign_out(self):
         self.page.context.clear_cookies()

@@ -16,17 +16,10 @@ from tests.support.factories import ConversationFactory, PreparationFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def open_menu(ui):
-    """On a phone the navigation is behind the menu button."""
-    toggler = ui.page.get_by_role("button", name="Show navigation")
-    if toggler.is_visible():
-        toggler.click()
-
-
 def test_an_employee_books_prepares_shares_and_downloads_the_invite(ui, employee, manager):
     ui.sign_in("eli")
 
-    open_menu(ui)
+    ui.open_navigation()
     ui.page.get_by_role("navigation", name="Main").get_by_role("link", name="Book a conversation").click()
     expect(ui.page.get_by_role("heading", name="Book a career conversation")).to_be_visible()
     ui.check()
@@ -69,7 +62,7 @@ def test_an_employee_books_prepares_shares_and_downloads_the_invite(ui, employee
     expect(ui.page.get_by_text("Preparation shared.")).to_be_visible()
     ui.check()
 
-    open_menu(ui)
+    ui.open_navigation()
     ui.page.get_by_role("navigation", name="Main").get_by_role("link", name="My conversations").click()
     expect(ui.page.get_by_text("Preparation shared")).to_be_visible()
     ui.check()
@@ -133,8 +126,7 @@ def test_the_manager_reads_the_preparation_and_moves_the_conversation_then_the_e
 
 def test_a_partner_sets_availability_and_a_day_off(ui, mentor):
     ui.sign_in("mina")
-    open_menu(ui)
-    ui.page.get_by_role("button", name="Mina Sato").click()
+    ui.open_menu("Mina Sato")
     ui.page.get_by_role("link", name="My availability").click()
     expect(ui.page.get_by_role("heading", name="My availability for career conversations")).to_be_visible()
     ui.check()

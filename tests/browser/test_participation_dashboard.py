@@ -25,7 +25,7 @@ def test_hr_opens_the_dashboard_sees_the_chart_and_downloads_the_csv(ui, console
     ui.sign_in("hana")
     page = ui.page
 
-    page.get_by_role("button", name="Show navigation").click()
+    ui.open_navigation()
     page.get_by_role("link", name="Participation", exact=True).click()
     page.wait_for_url("**/conversations/participation/")
     ui.check()

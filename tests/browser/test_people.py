@@ -22,8 +22,7 @@ def test_hr_previews_a_file_sees_its_problems_fixes_it_and_imports_it(ui, hr, tm
     fixed.write_text(FIXED)
     page = ui.page
     ui.sign_in("hana")
-    page.get_by_role("button", name="Show navigation").click()
-    page.get_by_role("button", name="HR", exact=True).click()
+    ui.open_menu("HR")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Import people").click()
     page.wait_for_url("**/people/import/")
     ui.check()
@@ -80,8 +79,7 @@ def test_a_person_sets_their_cadence_and_is_told_when_it_is_too_long(ui, employe
     Organisation.objects.update_or_create(pk=1, defaults={"default_cadence_days": 60})
     page = ui.page
     ui.sign_in("eli")
-    page.get_by_role("button", name="Show navigation").click()
-    page.get_by_role("button", name="Eli Brandt").click()
+    ui.open_menu("Eli Brandt")
     page.get_by_role("link", name="My profile").click()
     page.wait_for_url(f"**/people/{employee.pk}/")
     ui.check()

@@ -20,8 +20,7 @@ def test_an_employee_sees_who_opened_their_preparation_and_downloads_their_data(
                         action=AuditEvent.Action.VIEWED, now=timezone.now())
     ui.sign_in("eli")
 
-    ui.page.get_by_role("button", name="Show navigation").click()
-    ui.page.get_by_role("button", name="Eli Brandt").click()
+    ui.open_menu("Eli Brandt")
     ui.page.get_by_role("link", name="My data and privacy").click()
     ui.check()
 
