@@ -1,5 +1,7 @@
 import zoneinfo
 
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import JsonResponse
 from django.utils import timezone
 
 from people import roles
@@ -21,3 +23,14 @@ class PersonTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class SignInRequiredMiddleware(LoginRequiredMiddleware):
+    """Every page but sign-in needs a session. A script that asks for JSON after the session has ended gets a 401
+    it can explain, instead of the sign-in page in place of its answer."""
+
+    def handle_no_permission(self, request, view_func):
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"signed_in": False, "message": "Your session has ended: sign in again."},
+                                status=401)
+        return super().handle_no_permission(request, view_func)

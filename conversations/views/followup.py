@@ -3,7 +3,7 @@ a proposal, and "My commitments". Access is decided by the rules in permissions.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -25,6 +25,7 @@ from conversations.forms.followup import (
 from conversations.models import ActionItem, Notes
 from conversations.permissions import visible_actions, visible_roadblocks
 from conversations.questions import questions_by_area
+from conversations.views import autosave as answers
 from conversations.views.booking import conversation_or_404
 from people import roles
 from people.permissions import can
@@ -109,7 +110,7 @@ def save_notes(request, pk, visibility):
     conversation = conversation_or_404(request, pk, "conversations.take_notes")
     if visibility not in Notes.Visibility.values:
         raise Http404
-    wants_json = "application/json" in request.headers.get("Accept", "")
+    wants_json = answers.wants_json(request)
     me = roles.person_of(request.user)
     existing = Notes.objects.filter(conversation=conversation, author=me, visibility=visibility).first()
     form = NotesForm(request.POST, instance=existing, visibility=visibility)
@@ -119,21 +120,18 @@ def save_notes(request, pk, visibility):
                              values=form.cleaned_data, now=timezone.now())
         except ValidationError as error:
             if wants_json:
-                return JsonResponse({"saved": False, "locked": True, "message": _error_text(error)}, status=409)
+                return answers.locked(_error_text(error))
             messages.error(request, _error_text(error))
             return _render_workspace(request, conversation, status=409, **{f"notes_{visibility}": form})
         audit.record_access(
             actor=request.user, conversation=conversation, now=timezone.now(), action=audit.Action.CHANGED,
             subject=audit.Record.PRIVATE_NOTES if visibility == Notes.Visibility.PRIVATE else audit.Record.SHARED_NOTES)
-        saved_at = dateformat.format(timezone.localtime(), "H:i")
         if wants_json:
-            return JsonResponse({"saved": True, "message": f"Saved at {saved_at}."})
+            return answers.saved(now=timezone.now())
         messages.success(request, f"Your {Notes.Visibility(visibility).label.lower()} notes were saved.")
         return redirect(_workspace_url(conversation, f"notes-{visibility}"))
     if wants_json:
-        errors = {form[name].auto_id: " ".join(errs) for name, errs in form.errors.items()}
-        return JsonResponse({"saved": False, "message": "Not saved: see the message under the field.",
-                             "errors": errors}, status=400)
+        return answers.invalid(form)
     return _render_workspace(request, conversation, status=400, **{f"notes_{visibility}": form})
 
 

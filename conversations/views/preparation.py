@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from conversations import audit
 from conversations import preparation as preparations
 from conversations.forms.preparation import PreparationForm
+from conversations.views import autosave as answers
 from conversations.views.booking import conversation_or_404
 from people.permissions import can
 
@@ -67,19 +68,15 @@ def prepare(request, pk):
 
 @require_POST
 def autosave(request, pk):
-    """Save the draft as it is typed (htmx, or a beacon when the tab closes); answers a status line."""
+    """Save the draft as it is typed (a script, or a beacon when the tab closes); answers autosave's JSON."""
     conversation, preparation = _employee_preparation(request, pk)
-    context = {"saved_at": None, "errors": None, "locked": False}
     if not preparations.is_editable(preparation):
-        context["locked"] = True
-    else:
-        form = PreparationForm(request.POST, instance=preparation)
-        if form.is_valid():
-            preparations.save_preparation(form=form)
-            context["saved_at"] = timezone.now()
-            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
-                                action=audit.Action.CHANGED, now=context["saved_at"])
-        else:
-            context["errors"] = [(form.fields[name].label if name in form.fields else "", error)
-                                 for name, errors in form.errors.items() for error in errors]
-    return render(request, "conversations/_autosave_status.html", context)
+        return answers.locked("This conversation is no longer booked: the preparation cannot change.")
+    form = PreparationForm(request.POST, instance=preparation)
+    if not form.is_valid():
+        return answers.invalid(form)
+    now = timezone.now()
+    preparations.save_preparation(form=form)
+    audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
+                        action=audit.Action.CHANGED, now=now)
+    return answers.saved(now=now)

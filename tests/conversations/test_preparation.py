@@ -106,13 +106,14 @@ def test_stopping_sharing_hides_it_again(client, conversation, manager):
         conversation.get_absolute_url()).content.decode()
 
 
-def test_autosave_keeps_the_draft_and_answers_a_status_line(client, conversation):
+def test_autosave_keeps_the_draft_and_answers_when_it_saved(client, conversation):
     response = signed_in(client, conversation.employee).post(
         reverse("conversations:autosave_preparation", args=[conversation.pk]),
-        {"abilities": "Half a thought"}, HTTP_HX_REQUEST="true")
+        {"abilities": "Half a thought"}, headers={"accept": "application/json"})
 
     assert response.status_code == 200
-    assert response.content.decode().startswith("Draft saved at ")
+    assert response.json()["saved"] is True
+    assert response.json()["message"].startswith("Saved at ")
     assert Preparation.objects.get(conversation=conversation).abilities == "Half a thought"
 
 
@@ -125,8 +126,9 @@ def test_too_long_text_is_marked_next_to_its_field_and_the_saved_draft_is_kept(c
     submit = client.post(reverse("conversations:prepare", args=[conversation.pk]),
                          {**FILLED, "roadblocks": "x" * 5001, "action": "share"})
 
-    assert "Not saved yet: My roadblocks to success: Ensure this value has at most 5000 characters" in (
-        autosave.content.decode())
+    assert autosave.status_code == 400
+    assert autosave.json()["errors"] == {
+        "id_roadblocks": "Ensure this value has at most 5000 characters (it has 5001)."}
     page = submit.content.decode()
     assert "Nothing was saved yet: please correct what is marked below." in page
     field = page[page.index('id="div_id_roadblocks"'):]
@@ -166,7 +168,8 @@ def test_a_cancelled_conversations_preparation_is_kept_as_it_was(client, convers
 
     assert "its preparation is kept as it was" in page
     assert 'id="preparation-form"' not in page
-    assert "the preparation cannot change" in autosave.content.decode()
+    assert autosave.status_code == 409
+    assert "the preparation cannot change" in autosave.json()["message"]
     assert Preparation.objects.get().abilities == "I am good at untangling legacy code; people ask me about the " \
                                                   "billing system."
 
