@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOCAL = "127.0.0.1"
 SECRET_KEY = "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789"
+FIELD_ENCRYPTION_KEYS = "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE="
 
 
 def free_port():
@@ -66,6 +67,7 @@ def django_env(*, database_url, var_dir, redis_url="", email_url="", **extra):
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST"))}
     env.update({
         "DJANGO_SETTINGS_MODULE": "bench.settings", "SECRET_KEY": SECRET_KEY, "DEBUG": "false",
+        "FIELD_ENCRYPTION_KEYS": FIELD_ENCRYPTION_KEYS,
         "ALLOWED_HOSTS": f"{LOCAL},localhost", "SECURE_SSL": "false", "DATABASE_URL": database_url,
         "CAREERCONV_VAR_DIR": str(var_dir), "CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING",
         "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",

@@ -1,13 +1,15 @@
 """Settings for careerconv, read from the environment (12-factor).
 
 Every variable is documented in `.env.example`. Production differs from a laptop only by environment:
-with DEBUG off, a missing SECRET_KEY stops the process at start-up.
+with DEBUG off, a missing SECRET_KEY or FIELD_ENCRYPTION_KEYS stops the process at start-up.
 """
 
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from careerconv.encryption import HOW_TO_GENERATE, parse_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("CAREERCONV_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -22,6 +24,15 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     # Only for a laptop with DEBUG on: sessions signed with it are worthless elsewhere.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production-" + "x" * 20
+
+# Keys for encrypting private text at rest: the first encrypts, all decrypt (see careerconv/encryption.py).
+# Like SECRET_KEY, production refuses to start without one: rows written without it could never be read back.
+FIELD_ENCRYPTION_KEYS = parse_keys(env.str("FIELD_ENCRYPTION_KEYS", default=""))
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(f"FIELD_ENCRYPTION_KEYS must be set when DEBUG is off; {HOW_TO_GENERATE}")
+    # Only for a laptop with DEBUG on: anything encrypted with it is as good as plain.
+    FIELD_ENCRYPTION_KEYS = ["aW5zZWN1cmUtZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3I="]
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -4,6 +4,8 @@ leaves unset. DATABASE_URL and REDIS_URL pass through, so CI runs the suite on P
 import os
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 _base = Path(__file__).resolve().parent.parent
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("SECURE_SSL", "false")
@@ -11,6 +13,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("CAREERCONV_VAR_DIR", str(_base / "var" / "test"))
 os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
 os.environ.setdefault("CONN_MAX_AGE", "0")
+# A fresh key for each run; set in the environment so that processes the tests start read with the same key.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", Fernet.generate_key().decode())
 
 from careerconv.settings import *  # noqa: E402,F403
 

@@ -1,12 +1,16 @@
-"""Admin for every model. Private content stays private here too: the text of preparations, notes, actions and
-roadblocks is shown only to superusers, and private notes are not listed at all for anyone else."""
+"""Admin for every model. What people write stays private here too, for every administrator, superusers included:
+the text of preparations, notes, reflections, change reasons, actions, roadblocks, notifications and reminder
+e-mails is not shown, not editable, not searchable, not orderable, and not filterable through the URL. The records
+that hold it are read-only, so that no one can move them (or a handover) to someone outside their audience."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 
 from conversations import audit
 from conversations.models import (
+    FEEDBACK_AREA_FIELDS,
     ActionItem,
     AuditEvent,
     AvailabilitySettings,
@@ -31,20 +35,24 @@ class PrivateTextAdmin(admin.ModelAdmin):
     audited = False
 
     def get_exclude(self, request, obj=None):
-        if request.user.is_superuser:
-            return super().get_exclude(request, obj)
-        return list(self.text_fields)
+        return [*(super().get_exclude(request, obj) or ()), *self.text_fields]
 
     def get_list_display(self, request):
-        if request.user.is_superuser:
-            return super().get_list_display(request)
         return [column for column in super().get_list_display(request) if column not in self.text_fields]
 
     def get_search_fields(self, request):
-        # Searching a text a user may not read would tell them which records hold it.
-        if request.user.is_superuser:
-            return super().get_search_fields(request)
-        return [field for field in super().get_search_fields(request) if field not in self.text_fields]
+        # Searching a text would tell which records hold it.
+        return [field for field in super().get_search_fields(request) if field.split(LOOKUP_SEP)[0]
+                not in self.text_fields]
+
+    def lookup_allowed(self, lookup, value, request):
+        # ?roadblocks__startswith=… in the URL would let anyone guess a text character by character.
+        if lookup.split(LOOKUP_SEP)[0] in self.text_fields:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_ordering(self, request):
+        return [field for field in super().get_ordering(request) if field.lstrip("-") not in self.text_fields]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -56,6 +64,16 @@ class PrivateTextAdmin(admin.ModelAdmin):
                                     action=AuditEvent.Action.CHANGED if changed else AuditEvent.Action.VIEWED,
                                     now=timezone.now())
         return response
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that hold private text or lead to it: changing who they belong to would show it to someone else."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AvailabilitySettings)
@@ -77,7 +95,7 @@ class DayOffAdmin(admin.ModelAdmin):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(PrivateTextAdmin):
+class ConversationAdmin(ReadOnlyAdmin, PrivateTextAdmin):
     list_display = ["employee", "partner", "relation", "starts_at", "status", "kind"]
     list_filter = ["status", "kind", "relation"]
     search_fields = ["employee__user__last_name", "partner__user__last_name"]
@@ -90,35 +108,30 @@ class ConversationAdmin(PrivateTextAdmin):
 
 
 @admin.register(Preparation)
-class PreparationAdmin(PrivateTextAdmin):
+class PreparationAdmin(ReadOnlyAdmin, PrivateTextAdmin):
     audited = True
     list_display = ["conversation", "shared_at", "updated_at"]
     list_select_related = ["conversation__employee__user", "conversation__partner__user"]
     raw_id_fields = ["conversation"]
     # The topics and the aspiration are what the employee wants to talk about: as private as the text.
-    text_fields = ("abilities", "roadblocks", "environment", "topics", "soft_skills", "technical_skills",
-                   "peer_differentiators", "aspiration_direction", "aspiration_target", "aspiration_horizon")
+    text_fields = (*FEEDBACK_AREA_FIELDS, "topics", "aspiration_direction", "aspiration_target", "aspiration_horizon")
 
 
 @admin.register(Notes)
-class NotesAdmin(PrivateTextAdmin):
+class NotesAdmin(ReadOnlyAdmin, PrivateTextAdmin):
     audited = True
     list_display = ["conversation", "author", "visibility", "updated_at"]
-    list_filter = ["visibility"]
     raw_id_fields = ["conversation", "author"]
-    text_fields = ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills",
-                   "peer_differentiators", "summary")
+    text_fields = (*FEEDBACK_AREA_FIELDS, "summary")
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.exclude(visibility=Notes.Visibility.PRIVATE)
+        # Private notes are their author's alone: the admin does not list them.
+        return super().get_queryset(request).exclude(visibility=Notes.Visibility.PRIVATE)
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(PrivateTextAdmin):
-    list_display = ["text", "owner_kind", "owner", "due_on", "done_at"]
+class ActionItemAdmin(ReadOnlyAdmin, PrivateTextAdmin):
+    list_display = ["__str__", "owner_kind", "owner", "due_on", "done_at"]
     list_filter = ["owner_kind"]
     list_select_related = ["owner__user"]
     raw_id_fields = ["conversation", "owner", "created_by"]
@@ -137,22 +150,21 @@ class ReminderAdmin(admin.ModelAdmin):
     list_display = ["kind", "recipient", "subject", "period", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "kind"]
     search_fields = ["recipient__user__last_name", "subject"]
-    raw_id_fields = ["recipient", "email"]
-    readonly_fields = ["created_at"]
+    # Changing who a reminder is for, or what it is about, would send another person's action to them.
+    readonly_fields = ["kind", "recipient", "subject", "period", "email", "created_at"]
     list_select_related = ["recipient__user"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(PrivateTextAdmin):
-    list_display = ["title", "recipient", "created_at", "read_at"]
+class NotificationAdmin(ReadOnlyAdmin, PrivateTextAdmin):
+    list_display = ["__str__", "recipient", "created_at", "read_at"]
     raw_id_fields = ["recipient", "reminder"]
     # A notification quotes what it is about: an action's text, the reason a proposal was declined.
     text_fields = ("title", "body")
 
 
 @admin.register(Roadblock)
-class RoadblockAdmin(PrivateTextAdmin):
-    # No __str__ column: it is the roadblock's text, which only superusers see.
+class RoadblockAdmin(ReadOnlyAdmin, PrivateTextAdmin):
     list_display = ["employee", "created_at", "resolved_at"]
     list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
     list_select_related = ["employee__user"]
@@ -161,7 +173,7 @@ class RoadblockAdmin(PrivateTextAdmin):
 
 
 @admin.register(Handover)
-class HandoverAdmin(admin.ModelAdmin):
+class HandoverAdmin(ReadOnlyAdmin):
     list_display = ["employee", "new_manager", "previous_manager", "decided_at"]
     list_select_related = ["employee__user", "new_manager__user", "previous_manager__user"]
     raw_id_fields = ["employee", "new_manager", "previous_manager", "notes", "actions"]
@@ -170,12 +182,12 @@ class HandoverAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderEmail)
 class ReminderEmailAdmin(PrivateTextAdmin):
-    list_display = ["recipient", "subject_line", "bundle_day", "status", "attempts", "next_attempt_at", "sent_at",
+    list_display = ["recipient", "bundle_day", "status", "attempts", "next_attempt_at", "sent_at",
                     "last_error"]
     list_filter = ["status"]
-    search_fields = ["recipient__user__last_name", "subject_line"]
-    raw_id_fields = ["recipient"]
-    readonly_fields = ["created_at", "claimed_at", "sent_at"]
+    search_fields = ["recipient__user__last_name"]
+    # Who it goes to is decided by the reminders it carries, never here.
+    readonly_fields = ["recipient", "bundle_day", "created_at", "claimed_at", "sent_at"]
     list_select_related = ["recipient__user"]
     # The subject is the first reminder's title, which may quote an action's text.
     text_fields = ("subject_line",)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from careerconv.encryption import EncryptedCharField, EncryptedTextField
 from people.models import Person
 
 # Long text is accepted up to this many characters; forms say so past it.
@@ -22,7 +23,8 @@ class Relation(models.TextChoices):
 
 
 class Area(models.TextChoices):
-    """The article's three feedback areas, then the three further fields it names."""
+    """The article's three feedback areas, then the three further fields it names: the fields of FeedbackAreas,
+    with their labels."""
 
     ABILITIES = "abilities", "Abilities and perceived value"
     ROADBLOCKS = "roadblocks", "Roadblocks to success"
@@ -30,6 +32,10 @@ class Area(models.TextChoices):
     SOFT_SKILLS = "soft_skills", "Soft skills"
     TECHNICAL_SKILLS = "technical_skills", "Technical skills"
     PEER_DIFFERENTIATORS = "peer_differentiators", "Key peer differentiators"
+
+
+# The names of the feedback-area fields, in the article's order; Area(name).label is each one's label.
+FEEDBACK_AREA_FIELDS = tuple(Area.values)
 
 
 class Topic(models.TextChoices):
@@ -173,12 +179,12 @@ class Conversation(models.Model):
     booked_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancelled_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    change_reason = models.CharField(max_length=500, blank=True,
+    change_reason = EncryptedCharField(max_length=500, blank=True,
                                      help_text="Why it was last rescheduled or cancelled.")
 
     held_at = models.DateTimeField(null=True, blank=True, help_text="When the partner marked it held or a no-show.")
     notes_locked_at = models.DateTimeField(null=True, blank=True)
-    employee_reflection = models.TextField(blank=True, max_length=TEXT_LIMIT)
+    employee_reflection = EncryptedTextField(blank=True, max_length=TEXT_LIMIT)
     notes_acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -221,20 +227,27 @@ class Conversation(models.Model):
         return self.partner if person.pk == self.employee_id else self.employee
 
 
-class Preparation(models.Model):
+class FeedbackAreas(models.Model):
+    """The text of each feedback area (see Area), which a preparation and a participant's notes both hold."""
+
+    abilities = EncryptedTextField(Area.ABILITIES.label, blank=True, max_length=TEXT_LIMIT)
+    roadblocks = EncryptedTextField(Area.ROADBLOCKS.label, blank=True, max_length=TEXT_LIMIT)
+    environment = EncryptedTextField(Area.ENVIRONMENT.label, blank=True, max_length=TEXT_LIMIT)
+    soft_skills = EncryptedTextField(Area.SOFT_SKILLS.label, blank=True, max_length=TEXT_LIMIT)
+    technical_skills = EncryptedTextField(Area.TECHNICAL_SKILLS.label, blank=True, max_length=TEXT_LIMIT)
+    peer_differentiators = EncryptedTextField(Area.PEER_DIFFERENTIATORS.label, blank=True, max_length=TEXT_LIMIT)
+
+    class Meta:
+        abstract = True
+
+
+class Preparation(FeedbackAreas):
     """The employee's preparation, structured by the article; the partner sees it once it is shared."""
 
     conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="preparation")
-    abilities = models.TextField("Abilities and perceived value", blank=True, max_length=TEXT_LIMIT)
-    roadblocks = models.TextField("Roadblocks to success", blank=True, max_length=TEXT_LIMIT)
-    environment = models.TextField("Environment for my greatest contribution", blank=True, max_length=TEXT_LIMIT)
     topics = models.JSONField(default=list, blank=True, help_text="Topics to cover (values of Topic).")
-    soft_skills = models.TextField("Feedback wanted on soft skills", blank=True, max_length=TEXT_LIMIT)
-    technical_skills = models.TextField("Feedback wanted on technical skills", blank=True, max_length=TEXT_LIMIT)
-    peer_differentiators = models.TextField("Feedback wanted on key peer differentiators", blank=True,
-                                            max_length=TEXT_LIMIT)
     aspiration_direction = models.CharField(max_length=20, choices=Direction.choices, blank=True)
-    aspiration_target = models.CharField("Target role or area", max_length=200, blank=True)
+    aspiration_target = EncryptedCharField("Target role or area", max_length=200, blank=True)
     aspiration_horizon = models.CharField(max_length=10, choices=Horizon.choices, blank=True)
     shared_at = models.DateTimeField(null=True, blank=True, help_text="When the employee shared it with the partner.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -249,12 +262,11 @@ class Preparation(models.Model):
 
     @property
     def is_empty(self):
-        text_fields = (self.abilities, self.roadblocks, self.environment, self.soft_skills, self.technical_skills,
-                       self.peer_differentiators, self.aspiration_target)
-        return not any(value.strip() for value in text_fields) and not self.topics and not self.aspiration_direction
+        texts = [getattr(self, name) for name in (*FEEDBACK_AREA_FIELDS, "aspiration_target")]
+        return not any(value.strip() for value in texts) and not self.topics and not self.aspiration_direction
 
 
-class Notes(models.Model):
+class Notes(FeedbackAreas):
     """One participant's notes on a conversation: shared with the other participant, or private to the author."""
 
     class Visibility(models.TextChoices):
@@ -264,13 +276,7 @@ class Notes(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notes_written")
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.SHARED)
-    abilities = models.TextField("Abilities and perceived value", blank=True, max_length=TEXT_LIMIT)
-    roadblocks = models.TextField("Roadblocks to success", blank=True, max_length=TEXT_LIMIT)
-    environment = models.TextField("Environment for the greatest contribution", blank=True, max_length=TEXT_LIMIT)
-    soft_skills = models.TextField(blank=True, max_length=TEXT_LIMIT)
-    technical_skills = models.TextField(blank=True, max_length=TEXT_LIMIT)
-    peer_differentiators = models.TextField("Key peer differentiators", blank=True, max_length=TEXT_LIMIT)
-    summary = models.TextField(blank=True, max_length=TEXT_LIMIT)
+    summary = EncryptedTextField(blank=True, max_length=TEXT_LIMIT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -291,7 +297,7 @@ class ActionItem(models.Model):
         ORGANISATION = "organisation", "The organisation"
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="actions")
-    text = models.CharField(max_length=500)
+    text = EncryptedCharField(max_length=500)
     owner_kind = models.CharField(max_length=20, choices=Owner.choices)
     # The person who owns it; empty for organisation-owned actions (HR follows those up).
     owner = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions_owned")
@@ -424,7 +430,7 @@ class ReminderEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    subject_line = models.CharField(max_length=200, blank=True)
+    subject_line = EncryptedCharField(max_length=200, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -449,8 +455,8 @@ class Notification(models.Model):
     recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
     reminder = models.ForeignKey(Reminder, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="notifications")
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    title = EncryptedCharField(max_length=200)
+    body = EncryptedTextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -483,7 +489,7 @@ class Roadblock(models.Model):
     """
 
     employee = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roadblocks")
-    text = models.CharField(max_length=300)
+    text = EncryptedCharField(max_length=300)
     raised_in = models.ManyToManyField(Conversation, related_name="roadblocks")
     created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)

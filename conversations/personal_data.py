@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from conversations import audit
 from conversations.models import (
+    FEEDBACK_AREA_FIELDS,
     ActionItem,
     AuditEvent,
     AvailabilitySettings,
@@ -74,10 +75,8 @@ ERASED_FIRST_NAME = "Former"
 ERASED_LAST_NAME = "colleague"
 ERASED_TEXT = "(erased)"
 
-PREPARATION_TEXT = ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills",
-                    "peer_differentiators", "aspiration_target")
-NOTES_TEXT = ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills", "peer_differentiators",
-              "summary")
+PREPARATION_TEXT = (*FEEDBACK_AREA_FIELDS, "aspiration_target")
+NOTES_TEXT = (*FEEDBACK_AREA_FIELDS, "summary")
 
 README = """Everything careerconv holds about {name}, downloaded on {now:%Y-%m-%d at %H:%M} UTC.
 

@@ -14,15 +14,16 @@ ASPIRATION_FIELDS = ("aspiration_direction", "aspiration_target", "aspiration_ho
 
 def previous_preparation(*, conversation):
     """The employee's latest preparation, before this conversation, that states an aspiration."""
-    return (
+    earlier = (
         Preparation.objects.filter(conversation__employee_id=conversation.employee_id,
                                    conversation__starts_at__lt=conversation.starts_at)
         .exclude(conversation__status=Conversation.Status.CANCELLED)
-        .exclude(aspiration_direction="", aspiration_target="")
         .select_related("conversation")
         .order_by("-conversation__starts_at")
-        .first()
     )
+    # The target is encrypted: whether it is filled in is known only once it is read.
+    return next((preparation for preparation in earlier.iterator(chunk_size=20)
+                 if preparation.aspiration_direction or preparation.aspiration_target), None)
 
 
 def preparation_for(*, conversation):

@@ -11,14 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ExpressionWrapper, F
 
-from conversations.models import Conversation, Notes
+from conversations.models import FEEDBACK_AREA_FIELDS, Conversation, Notes
 from conversations.permissions import visible_notes
 from people.models import Organisation
 from people.roles import person_of
 
 # The order of the guided form: the article's three areas, the three further fields, then a summary.
-NOTE_FIELDS = ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills", "peer_differentiators",
-               "summary")
+NOTE_FIELDS = (*FEEDBACK_AREA_FIELDS, "summary")
 
 
 @dataclass(frozen=True)

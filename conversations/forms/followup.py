@@ -7,16 +7,6 @@ from conversations.models import TEXT_LIMIT, ActionItem, Area, Conversation, Gui
 
 TOO_LONG = "Keep this to %(limit_value)d characters or fewer (it has %(show_value)d)."
 
-NOTE_LABELS = {
-    "abilities": "Abilities and perceived value",
-    "roadblocks": "Roadblocks to success",
-    "environment": "Environment for the greatest contribution",
-    "soft_skills": "Soft skills",
-    "technical_skills": "Technical skills",
-    "peer_differentiators": "Key peer differentiators",
-    "summary": "Summary",
-}
-
 
 def _long_text(field):
     field.error_messages["max_length"] = TOO_LONG
@@ -27,7 +17,6 @@ class NotesForm(forms.ModelForm):
     class Meta:
         model = Notes
         fields = NOTE_FIELDS
-        labels = NOTE_LABELS
 
     def __init__(self, *args, visibility, **kwargs):
         super().__init__(*args, prefix=visibility, **kwargs)

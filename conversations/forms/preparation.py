@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 
-from conversations.models import Direction, Horizon, Preparation, Topic
+from conversations.models import FEEDBACK_AREA_FIELDS, Direction, Horizon, Preparation, Topic
 
 
 def _text(rows=4):
@@ -25,16 +25,14 @@ class PreparationForm(forms.ModelForm):
 
     class Meta:
         model = Preparation
-        fields = ["abilities", "roadblocks", "environment", "topics", "soft_skills", "technical_skills",
-                  "peer_differentiators", "aspiration_direction", "aspiration_target", "aspiration_horizon"]
+        # The article's order: its three areas, the topics, then the three further feedback areas.
+        fields = [*FEEDBACK_AREA_FIELDS[:3], "topics", *FEEDBACK_AREA_FIELDS[3:], "aspiration_direction",
+                  "aspiration_target", "aspiration_horizon"]
+        # In the employee's own words; the other feedback areas keep their labels (Area).
         labels = {
             "abilities": "My abilities and perceived value",
             "roadblocks": "My roadblocks to success",
             "environment": "The environment where I contribute most",
-            "soft_skills": "Soft skills",
-            "technical_skills": "Technical skills",
-            "peer_differentiators": "Key peer differentiators",
-            "aspiration_target": "Target role or area",
         }
         help_texts = {
             "abilities": "What are you good at, and how do you think the organisation sees your value? "
@@ -47,14 +45,7 @@ class PreparationForm(forms.ModelForm):
             "peer_differentiators": "What sets you apart from your peers, or could, in the long run?",
             "aspiration_target": "For example “Staff engineer”, “Product management”, or “mentoring others”.",
         }
-        widgets = {
-            "abilities": _text(),
-            "roadblocks": _text(),
-            "environment": _text(),
-            "soft_skills": _text(3),
-            "technical_skills": _text(3),
-            "peer_differentiators": _text(3),
-        }
+        widgets = {name: _text() if position < 3 else _text(3) for position, name in enumerate(FEEDBACK_AREA_FIELDS)}
 
     def __init__(self, *args, previous=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,10 +53,9 @@ class PreparationForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Fieldset("1. Feedback on three areas", "abilities", "roadblocks", "environment",
-                     css_class="preparation-section"),
+            Fieldset("1. Feedback on three areas", *FEEDBACK_AREA_FIELDS[:3], css_class="preparation-section"),
             Fieldset("2. Topics to cover", "topics", css_class="preparation-section"),
-            Fieldset("3. Feedback I want on", "soft_skills", "technical_skills", "peer_differentiators",
+            Fieldset("3. Feedback I want on", *FEEDBACK_AREA_FIELDS[3:],
                      css_class="preparation-section"),
             Fieldset(
                 "4. My career aspirations",

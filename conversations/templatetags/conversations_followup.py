@@ -2,13 +2,14 @@
 
 from django import template
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from conversations import audit
 from conversations.followup.actions import owner_label
 from conversations.followup.notes import NOTE_FIELDS
 from conversations.followup.summary import followup_for
-from conversations.forms.followup import NOTE_LABELS, MarkHeldForm, ReflectionForm
-from conversations.models import Topic
+from conversations.forms.followup import MarkHeldForm, ReflectionForm
+from conversations.models import FEEDBACK_AREA_FIELDS, Topic
 from people.permissions import can
 
 register = template.Library()
@@ -59,7 +60,7 @@ def text_widget(field):
 def preparation_rows(preparation):
     """(label, text) for each part of a preparation that was filled in, in the form's order."""
     rows = []
-    for name in ("abilities", "roadblocks", "environment", "soft_skills", "technical_skills", "peer_differentiators"):
+    for name in FEEDBACK_AREA_FIELDS:
         value = getattr(preparation, name)
         if value.strip():
             rows.append((preparation._meta.get_field(name).verbose_name, value))
@@ -75,4 +76,5 @@ def topic_labels(values):
 @register.filter
 def notes_rows(notes):
     """(label, text) for each part of a set of notes that was filled in."""
-    return [(NOTE_LABELS[name], getattr(notes, name)) for name in NOTE_FIELDS if getattr(notes, name).strip()]
+    return [(capfirst(notes._meta.get_field(name).verbose_name), getattr(notes, name))
+            for name in NOTE_FIELDS if getattr(notes, name).strip()]

@@ -71,12 +71,20 @@ def test_there_is_no_import_circle():
     assert circles == []
 
 
+# Imports that cannot sit at the top of their module, and why.
+LOCAL_IMPORTS = {
+    "careerconv.beat.record_run": "Celery beat loads its scheduler before Django's apps are ready",
+}
+
+
 def test_imports_sit_at_the_top_of_modules_except_in_app_registration():
     local = []
     for name, path in _modules():
         tree = ast.parse(path.read_text())
         for function in ast.walk(tree):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or function.name == "ready":
+                continue
+            if f"{name}.{function.name}" in LOCAL_IMPORTS:
                 continue
             for node in ast.walk(function):
                 if isinstance(node, ast.Import | ast.ImportFrom):

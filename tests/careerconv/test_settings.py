@@ -14,6 +14,8 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://careerconv:secret@db.internal:5432/careerconv",
     "REDIS_URL": "redis://cache.internal:6379/2",
     "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.com:587",
+    "FIELD_ENCRYPTION_KEYS": "pEmvvY1Rr7IRnbKcnjUV5yzE2o9EqvQbkVJpUvdc3-A=,"
+                             "CPeVzYBPIhDUTKcZU0ahr3a7ayoPY9OyFrVkUyUlwH8=",
 }
 PROBE = """
 import json, django
@@ -35,7 +37,7 @@ def run(args, env, tmp_path):
     clean = {key: value for key, value in os.environ.items()
              if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "EMAIL_URL",
                             "SECURE_SSL", "STATICFILES_STORAGE", "DJANGO_SETTINGS_MODULE",
-                            "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+                            "DJANGO_ALLOW_ASYNC_UNSAFE", "FIELD_ENCRYPTION_KEYS"}}
     clean.update({"DJANGO_SETTINGS_MODULE": "careerconv.settings", "CAREERCONV_VAR_DIR": str(tmp_path)}, **env)
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
@@ -75,6 +77,35 @@ def test_without_a_secret_key_production_refuses_to_start(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_without_encryption_keys_production_refuses_to_start(tmp_path):
+    env = dict(PRODUCTION)
+    del env["FIELD_ENCRYPTION_KEYS"]
+
+    result = run(["manage.py", "check"], env, tmp_path)
+
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off" in result.stderr
+    assert "Fernet.generate_key()" in result.stderr
+
+
+def test_a_malformed_encryption_key_stops_the_start_and_says_which_one(tmp_path):
+    env = {**PRODUCTION, "FIELD_ENCRYPTION_KEYS": "pEmvvY1Rr7IRnbKcnjUV5yzE2o9EqvQbkVJpUvdc3-A=,not-a-key"}
+
+    result = run(["manage.py", "check"], env, tmp_path)
+
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS: key 2 is not a Fernet key" in result.stderr
+
+
+def test_encryption_keys_are_read_in_order_the_first_one_encrypting(tmp_path):
+    result = run(["-c", "import django; from django.conf import settings; django.setup(); "
+                        "print(settings.FIELD_ENCRYPTION_KEYS)"], PRODUCTION, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("['pEmvvY1Rr7IRnbKcnjUV5yzE2o9EqvQbkVJpUvdc3-A=', "
+                                     "'CPeVzYBPIhDUTKcZU0ahr3a7ayoPY9OyFrVkUyUlwH8=']")
 
 
 def test_the_embedded_default_needs_no_server(tmp_path):

@@ -1,15 +1,18 @@
-"""The admin site for staff who are not superusers: they look after the records, and never read what was said in
-a conversation (preparation, notes, actions, roadblocks), not even in a page title or a confirmation."""
+"""The admin site: administrators, superusers included, look after the records and never read what was said in a
+conversation (preparation, notes, actions, roadblocks), not even in a page title, a confirmation or through a
+lookup in the URL."""
 
 import datetime
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from conversations.models import Notification, ReminderEmail, Roadblock
+from conversations.models import FEEDBACK_AREA_FIELDS, Notes, Notification, ReminderEmail, Roadblock
 from tests.support.factories import ActionItemFactory, ConversationFactory, PersonFactory, PreparationFactory
+from tests.support.private_text import write_every_private_text
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +111,108 @@ def test_staff_do_not_read_why_a_conversation_was_declined_or_moved(client, staf
 
     assert page.status_code == 200
     assert "interviewing elsewhere" not in page.content.decode()
+
+
+# --- Every model with text, every administrator -----------------------------------------------------------------
+
+# The admin of each model that holds private text, and the fields of it a URL might try to look into.
+PRIVATE_TEXT_FIELDS = {
+    "preparation": [*FEEDBACK_AREA_FIELDS, "aspiration_target", "topics", "aspiration_direction"],
+    "notes": [*FEEDBACK_AREA_FIELDS, "summary"],
+    "conversation": ["employee_reflection", "change_reason"],
+    "actionitem": ["text"],
+    "roadblock": ["text"],
+    "notification": ["title", "body"],
+    "reminderemail": ["subject_line"],
+}
+LOOKUPS = ["startswith", "contains", "regex", "gt"]
+
+
+@pytest.fixture(params=["superuser", "staff with every permission"])
+def administrator(request, client):
+    user = PersonFactory(user__username="root", user__is_staff=True,
+                         user__is_superuser=request.param == "superuser").user
+    if not user.is_superuser:
+        user.user_permissions.add(*Permission.objects.all())
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def markers(conversation):
+    return write_every_private_text(conversation)
+
+
+def assert_no_text(page, markers):
+    assert page.status_code in (200, 302, 400, 403), page.status_code
+    content = page.content.decode()
+    assert [marker for marker in markers.values() if marker in content] == []
+
+
+def rows_listed(page):
+    return page.context["cl"].result_count if page.status_code == 200 else None
+
+
+@pytest.mark.parametrize("model", PRIVATE_TEXT_FIELDS)
+def test_no_administrator_reads_private_text_on_any_admin_page(client, administrator, markers, model):
+    model_class = apps.get_model("conversations", model)
+    pages = [client.get(reverse(f"admin:conversations_{model}_changelist"))]
+    for obj in model_class.objects.all():
+        pages += [client.get(reverse(f"admin:conversations_{model}_{view}", args=[obj.pk]))
+                  for view in ("change", "history", "delete")]
+
+    assert len(pages) > 1 or model == "notes"
+    for page in pages:
+        assert_no_text(page, markers)
+
+
+@pytest.mark.parametrize("model", PRIVATE_TEXT_FIELDS)
+def test_no_lookup_or_ordering_on_private_text_filters_the_admin_lists(client, administrator, markers, model):
+    url = reverse(f"admin:conversations_{model}_changelist")
+    everything = rows_listed(client.get(url))
+    marker_of = {field: marker for (_, field), marker in markers.items()}
+
+    for field in PRIVATE_TEXT_FIELDS[model]:
+        for lookup in LOOKUPS:
+            for value in (marker_of.get(field, "a")[:3], "zz-nothing-starts-so"):
+                page = client.get(url, {f"{field}__{lookup}": value})
+                assert_no_text(page, markers)
+                # Refused outright, or the list is the whole list whatever the value.
+                assert page.status_code == 400 or rows_listed(page) == everything, (field, lookup, value)
+        for position in range(12):
+            assert_no_text(client.get(url, {"o": str(position)}), markers)
+    assert everything >= (0 if model == "notes" else 1)
+
+
+def test_no_administrator_finds_a_record_by_searching_its_text(client, administrator, markers):
+    for model in PRIVATE_TEXT_FIELDS:
+        for (_, field), marker in markers.items():
+            changelist = reverse(f"admin:conversations_{model}_changelist")
+            page = client.get(changelist, {"q": marker})
+            # The search box shows back what was typed; nothing else may appear.
+            assert_no_text(page, {key: other for key, other in markers.items() if other != marker})
+            # Whatever the term, the same rows: a search that narrowed them would tell which record holds the text.
+            assert rows_listed(page) == rows_listed(client.get(changelist, {"q": "zz-no-such-text-zz"})), (model, field)
+
+
+def test_the_admin_cannot_change_who_sees_notes_or_reassign_a_record(client, administrator, markers, conversation):
+    shared = Notes.objects.get(visibility=Notes.Visibility.SHARED)
+
+    client.post(reverse("admin:conversations_notes_change", args=[shared.pk]),
+                {"visibility": "private", "author": conversation.employee.pk, "conversation": conversation.pk})
+    page = client.get(reverse("admin:conversations_notes_change", args=[shared.pk])).content.decode()
+
+    shared.refresh_from_db()
+    assert (shared.visibility, shared.author) == (Notes.Visibility.SHARED, conversation.partner)
+    assert 'name="visibility"' not in page
+    assert 'name="conversation"' not in page
+
+
+def test_private_notes_are_not_listed_nor_opened_by_any_administrator(client, administrator, markers):
+    private = Notes.objects.get(visibility=Notes.Visibility.PRIVATE)
+
+    listing = client.get(reverse("admin:conversations_notes_changelist")).content.decode()
+    page = client.get(reverse("admin:conversations_notes_change", args=[private.pk]))
+
+    assert f"/{private.pk}/change/" not in listing
+    assert page.status_code == 302
