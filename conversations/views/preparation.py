@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from conversations import audit
 from conversations import preparation as preparations
 from conversations.forms.preparation import PreparationForm
 from conversations.views.booking import conversation_or_404
@@ -33,9 +32,7 @@ def prepare(request, pk):
         action = request.POST.get("action", "save")
         form = PreparationForm(request.POST, instance=preparation, previous=previous)
         if form.is_valid():
-            preparation = preparations.save_preparation(form=form)
-            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
-                                action=audit.Action.CHANGED, now=timezone.now())
+            preparation = preparations.save_preparation(form=form, actor=request.user, now=timezone.now())
             if action == "unshare":
                 preparations.withdraw_preparation(preparation=preparation)
                 messages.success(request, f"Saved. {conversation.partner.name} no longer sees your preparation.")
@@ -50,9 +47,7 @@ def prepare(request, pk):
         messages.error(request, "Nothing was saved yet: please correct what is marked below.")
     else:
         form = PreparationForm(instance=preparation, previous=previous)
-        if not preparation.is_empty:
-            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
-                                action=audit.Action.VIEWED, now=timezone.now())
+        preparations.readable_preparation(preparation, user=request.user, now=timezone.now())
     context = {
         "conversation": conversation,
         "preparation": preparation,
@@ -75,10 +70,8 @@ def autosave(request, pk):
     else:
         form = PreparationForm(request.POST, instance=preparation)
         if form.is_valid():
-            preparations.save_preparation(form=form)
             context["saved_at"] = timezone.now()
-            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
-                                action=audit.Action.CHANGED, now=context["saved_at"])
+            preparations.save_preparation(form=form, actor=request.user, now=context["saved_at"])
         else:
             context["errors"] = [(form.fields[name].label if name in form.fields else "", error)
                                  for name, errors in form.errors.items() for error in errors]
