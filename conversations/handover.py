@@ -48,13 +48,13 @@ def open_handover(employee):
     previous = _previous_manager(employee)
     if previous is None:
         return
-    handover, created = Handover.objects.get_or_create(
+    _, created = Handover.objects.get_or_create(
         employee=employee, new_manager_id=employee.manager_id, defaults={"previous_manager": previous},
     )
     if created and _has_choices(employee):
         notify(Notice(
             recipient=employee,
-            title=f"You have a new manager, {handover.new_manager.name}",
+            title=f"You have a new manager, {employee.manager.name}",
             body="Choose which shared notes and actions from earlier career conversations they may see.",
             url=reverse("conversations:handover"),
         ))
