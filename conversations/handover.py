@@ -3,7 +3,8 @@
 The new manager sees the dates and statuses of every conversation (as for any report) and, of their content, only
 the shared notes and actions the employee chooses to hand over. A handover is due whenever the employee has held
 conversations with a manager who is no longer theirs; this is worked out from the data, so a change made by hand,
-in the admin or by an import is noticed alike.
+in the admin or by an import is noticed alike. Its row is opened (and the employee told) when `people` announces
+the change, or when the employee first chooses.
 """
 
 from django.core.exceptions import ValidationError
@@ -11,43 +12,58 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
-from conversations.models import ActionItem, Conversation, Handover, Notes, Notification, Relation
+from conversations.models import ActionItem, Conversation, Handover, Notes, Relation
+from conversations.notifications import Notice, notify
+from people.models import Person
 
 
-def _earlier_manager_conversations(employee):
-    return (Conversation.objects.held().filter(employee=employee, relation=Relation.MANAGER)
-            .exclude(partner_id=employee.manager_id))
-
-
-def handover_for(employee):
-    """The employee's handover to their current manager, opened when one is due; None when none is due."""
-    if employee.manager_id is None:
-        return None
-    existing = Handover.objects.filter(employee=employee, new_manager_id=employee.manager_id).first()
-    if existing is not None:
-        return existing
-    latest = _earlier_manager_conversations(employee).order_by("-starts_at").first()
-    if latest is None:
-        return None
-    handover, created = Handover.objects.get_or_create(
-        employee=employee, new_manager_id=employee.manager_id, defaults={"previous_manager": latest.partner},
-    )
-    if created and _has_choices(employee):
-        Notification.objects.create(
-            recipient=employee,
-            title=f"You have a new manager, {handover.new_manager.name}",
-            body="Choose which shared notes and actions from earlier career conversations they may see.",
-            url=reverse("conversations:handover"),
-        )
-    return handover
+def _previous_manager(employee):
+    """The partner of the employee's latest held conversation with a manager who is no longer theirs, or None."""
+    latest = (Conversation.objects.held().filter(employee=employee, relation=Relation.MANAGER)
+              .exclude(partner_id=employee.manager_id).select_related("partner").order_by("-starts_at").first())
+    return latest.partner if latest is not None else None
 
 
 def pending_handover(employee):
-    """A handover the employee has not decided on yet, for the prompt that points them to it."""
-    handover = handover_for(employee)
-    if handover is None or handover.decided_at is not None or not _has_choices(employee):
+    """A handover the employee has not decided on yet, for the prompt that points them to it; None when none is
+    due. It only reads: a handover not opened yet is returned unsaved."""
+    if employee.manager_id is None or not _has_choices(employee):
         return None
-    return handover
+    existing = Handover.objects.filter(employee=employee, new_manager_id=employee.manager_id).first()
+    if existing is not None:
+        return existing if existing.decided_at is None else None
+    previous = _previous_manager(employee)
+    if previous is None:
+        return None
+    return Handover(employee=employee, new_manager_id=employee.manager_id, previous_manager=previous)
+
+
+def open_handover(employee):
+    """Open the employee's handover to their current manager when one is due, and tell them when there is
+    something to choose."""
+    if employee.manager_id is None:
+        return
+    if Handover.objects.filter(employee=employee, new_manager_id=employee.manager_id).exists():
+        return
+    previous = _previous_manager(employee)
+    if previous is None:
+        return
+    _, created = Handover.objects.get_or_create(
+        employee=employee, new_manager_id=employee.manager_id, defaults={"previous_manager": previous},
+    )
+    if created and _has_choices(employee):
+        notify(Notice(
+            recipient=employee,
+            title=f"You have a new manager, {employee.manager.name}",
+            body="Choose which shared notes and actions from earlier career conversations they may see.",
+            url=reverse("conversations:handover"),
+        ))
+
+
+def open_handovers_on_signal(sender, person_ids, **kwargs):
+    """`people.signals.manager_changed`: open the handovers the new reporting lines make due."""
+    for employee in Person.objects.filter(pk__in=person_ids, manager__isnull=False).select_related("manager__user"):
+        open_handover(employee)
 
 
 def _choosable(employee):
@@ -78,7 +94,8 @@ def save_handover(*, employee, note_ids, action_ids, now):
     if employee.manager_id is None:
         raise ValidationError("You have no manager to hand over to.")
     handover, _ = Handover.objects.select_for_update().get_or_create(
-        employee=employee, new_manager_id=employee.manager_id)
+        employee=employee, new_manager_id=employee.manager_id,
+        defaults={"previous_manager": _previous_manager(employee)})
     allowed = Conversation.objects.filter(employee=employee).exclude(partner_id=employee.manager_id)
     notes = list(Notes.objects.filter(pk__in=note_ids, conversation__in=allowed,
                                       visibility=Notes.Visibility.SHARED))
@@ -91,12 +108,12 @@ def save_handover(*, employee, note_ids, action_ids, now):
     handover.decided_at = now
     handover.save(update_fields=["decided_at"])
     if first_decision:
-        Notification.objects.create(
+        notify(Notice(
             recipient=handover.new_manager,
             title=f"{employee.name} chose what to hand over from earlier career conversations",
             body=f"{len(notes)} shared notes and {len(actions)} actions.",
             url=reverse("conversations:team_member", args=[employee.pk]),
-        )
+        ))
     return handover
 
 

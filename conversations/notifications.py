@@ -1,18 +1,34 @@
-"""In-app notifications: the copy of each reminder shown under the bell, read or unread."""
+"""In-app notifications: what the product tells a person under the bell (reminders, proposals, shared
+preparations, handovers), read or unread. Every notification is made by `notify()`."""
+
+from dataclasses import dataclass
 
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from conversations.models import Notification
+from conversations.models import Notification, Reminder
+from people.models import Person
 
 PAGE_SIZE = 20
 
 
-def record_notifications(*, recipient, items):
-    """One notification per reminder; a retried e-mail adds none (unique per reminder and recipient)."""
+@dataclass(frozen=True)
+class Notice:
+    recipient: Person
+    title: str
+    body: str = ""
+    url: str = ""
+    # Set for the in-app copy of a reminder's e-mail.
+    reminder: Reminder | None = None
+
+
+def notify(*notices):
+    """Put each notice under its recipient's bell, all in one statement. A reminder's copy is added once: a retried
+    e-mail adds none (unique per reminder and recipient)."""
     Notification.objects.bulk_create(
-        [Notification(recipient=recipient, reminder=item.reminder, title=item.title, body=item.body, url=item.path)
-         for item in items],
+        [Notification(recipient=notice.recipient, reminder=notice.reminder, title=notice.title, body=notice.body,
+                      url=notice.url)
+         for notice in notices],
         ignore_conflicts=True,
     )
 

@@ -276,7 +276,8 @@ def _sign_ins(person):
 
 
 def export_personal_data(*, person, now):
-    """A ZIP of JSON files holding everything about `person` (see README above). Returns its bytes."""
+    """A ZIP of JSON files holding everything about `person` (see README above), for them to download; the
+    download is recorded in the audit log. Returns its bytes."""
     files = {
         "README.txt": README.format(name=person.name, now=now),
         "profile.json": _dump(_profile(person)),
@@ -292,6 +293,7 @@ def export_personal_data(*, person, now):
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for filename, content in files.items():
             archive.writestr(filename, content)
+    audit.record_personal_data(actor=person, person=person, action=AuditEvent.Action.EXPORTED, now=now)
     return buffer.getvalue()
 
 

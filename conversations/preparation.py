@@ -7,7 +7,10 @@ one, to be confirmed or changed rather than typed again.
 
 from django.db import IntegrityError, transaction
 
-from conversations.models import ActionItem, Conversation, Notification, Preparation, Topic
+from conversations import audit
+from conversations.models import ActionItem, Conversation, Preparation, Topic
+from conversations.notifications import Notice, notify
+from people.permissions import can
 
 ASPIRATION_FIELDS = ("aspiration_direction", "aspiration_target", "aspiration_horizon")
 
@@ -37,21 +40,35 @@ def preparation_for(*, conversation):
     return Preparation(conversation=conversation, **carried)
 
 
-def save_preparation(*, form):
-    """Save a valid preparation form; the first save creates the preparation.
+def readable_preparation(preparation, *, user, now):
+    """The preparation as `user` may read it, or None; reading one that has something in it is recorded in the
+    audit log."""
+    if preparation is None or not can(user, "conversations.view_preparation", preparation):
+        return None
+    if not preparation.is_empty:
+        audit.record_access(actor=user, conversation=preparation.conversation, subject=preparation,
+                            action=audit.Action.VIEWED, now=now)
+    return preparation
+
+
+def save_preparation(*, form, actor, now):
+    """Save a valid preparation form; the first save creates the preparation. The change is recorded in the audit
+    log as `actor`'s.
 
     Two first saves can race (the autosave and the button, or two tabs): the loser's values are written over the
     row the winner created, as a later save would be.
     """
     try:
         with transaction.atomic():
-            return form.save()
+            preparation = form.save()
     except IntegrityError:
         preparation = Preparation.objects.get(conversation=form.instance.conversation)
         for name in form.Meta.fields:
             setattr(preparation, name, form.cleaned_data[name])
         preparation.save()
-        return preparation
+    audit.record_access(actor=actor, conversation=preparation.conversation, subject=preparation,
+                        action=audit.Action.CHANGED, now=now)
+    return preparation
 
 
 def is_editable(preparation):
@@ -66,12 +83,12 @@ def share_preparation(*, preparation, now):
     preparation.shared_at = now
     preparation.save(update_fields=["shared_at", "updated_at"])
     conversation = preparation.conversation
-    Notification.objects.create(
+    notify(Notice(
         recipient=conversation.partner,
         title=f"{conversation.employee.name} shared their preparation",
         body="Read it before your career conversation.",
         url=conversation.get_absolute_url(),
-    )
+    ))
     return preparation
 
 

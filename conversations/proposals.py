@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import dateformat
 
 from conversations.booking import send_invitation_after_commit
-from conversations.models import Conversation, Notification, Relation
+from conversations.models import Conversation, Relation
+from conversations.notifications import Notice, notify
 from people.models import Person
 
 PROPOSAL_MINUTES = (30, 45, 60, 90)
@@ -59,12 +60,12 @@ def propose_conversation(*, manager, employee, starts_at, minutes, location, kin
                 location=location.strip(), kind=kind, status=Conversation.Status.REQUESTED, booked_by=manager,
             )
             when = dateformat.format(starts_at.astimezone(employee.tz), "D j M Y, H:i T")
-            Notification.objects.create(
+            notify(Notice(
                 recipient=employee,
                 title=f"{manager.name} proposed a career conversation on {when}",
                 body="Accept the time, or decline it with a reason so that another can be found.",
                 url=reverse("conversations:notes", args=[conversation.pk]),
-            )
+            ))
     except IntegrityError as error:
         raise ValidationError({"starts_at": TAKEN}) from error
     return conversation
@@ -79,11 +80,11 @@ def accept_proposal(*, conversation):
         raise ValidationError("This proposal has already been answered.")
     conversation.refresh_from_db()
     send_invitation_after_commit(conversation)
-    Notification.objects.create(
+    notify(Notice(
         recipient=conversation.partner,
         title=f"{conversation.employee.name} accepted your proposed career conversation",
         url=reverse("conversations:notes", args=[conversation.pk]),
-    )
+    ))
     return conversation
 
 
@@ -98,11 +99,11 @@ def decline_proposal(*, conversation, reason, now):
     if not updated:
         raise ValidationError("This proposal has already been answered.")
     conversation.refresh_from_db()
-    Notification.objects.create(
+    notify(Notice(
         recipient=conversation.partner,
         title=f"{conversation.employee.name} declined your proposed career conversation",
         body=reason,
         url=reverse("conversations:team"),
-    )
+    ))
     return conversation
 

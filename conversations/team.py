@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from conversations import audit
 from conversations.handover import handed_over
 from conversations.models import ActionItem, Conversation
 from conversations.regularity import ATTENTION_ORDER, person_regularity, with_conversation_dates
@@ -88,7 +89,8 @@ class TeamMember:
 
 def team_member(manager, report, *, now):
     """One report as their manager may see them: every conversation's date, relation and status; the actions of
-    conversations held with the manager; what the report handed over; a count of the rest."""
+    conversations held with the manager; what the report handed over, whose notes the manager reads here (recorded
+    in the audit log); a count of the rest."""
     annotated = with_conversation_dates(type(report).objects.filter(pk=report.pk), now=now).get()
     due, status = person_regularity(annotated, now=now)
     history = list(Conversation.objects.filter(employee=report).select_related("partner__user").order_by("-starts_at"))
@@ -96,6 +98,9 @@ def team_member(manager, report, *, now):
     actions_with_me = list(ActionItem.objects.filter(conversation__employee=report, conversation__partner=manager)
                            .select_related("owner__user", "conversation").order_by("done_at", "due_on", "pk"))
     notes, actions = handed_over(manager=manager, employee=report)
+    for notes_ in notes:
+        audit.record_access(actor=manager, conversation=notes_.conversation, subject=notes_,
+                            action=audit.Action.VIEWED, now=now)
     other_open = (ActionItem.objects.filter(conversation__employee=report, done_at__isnull=True)
                   .exclude(conversation__partner=manager).exclude(pk__in=[action.pk for action in actions]).count())
     return TeamMember(person=annotated, due_on=due, status=status, history=history, upcoming=upcoming,

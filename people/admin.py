@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from people.models import Department, Invitation, Organisation, PeopleImport, Person
-from people.signals import people_left
+from people.signals import manager_changed, people_left
 
 
 @admin.register(Organisation)
@@ -29,6 +29,8 @@ class PersonAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             people_left.send(sender=Person, person_ids=[obj.pk], now=timezone.now())
+        if change and "manager" in form.changed_data:
+            manager_changed.send(sender=Person, person_ids=[obj.pk])
 
 
 @admin.register(PeopleImport)

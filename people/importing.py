@@ -31,7 +31,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from people.models import Department, Organisation, PeopleImport, Person
-from people.signals import people_left
+from people.signals import manager_changed, people_left
 
 MAX_ROWS = 50_000
 BATCH_SIZE = 1000
@@ -893,6 +893,11 @@ def _write(plan, *, today, now, cadence_days, report):
     ]
     if left:
         people_left.send(sender=Person, person_ids=left, now=now)
+    # New people have no earlier conversations, so only those already here can owe a new manager a handover.
+    moved = [person.pk for person in changed_people
+             if person.manager_id != plan.existing[person.pk]["manager_id"]]
+    if moved:
+        manager_changed.send(sender=Person, person_ids=moved)
     return [person.pk for person in new_people if person.is_active]
 
 

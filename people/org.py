@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from people.models import Person, manager_chain_error
+from people.signals import manager_changed
 
 
 @transaction.atomic
@@ -17,4 +18,6 @@ def set_manager(*, person, manager):
     locked.manager = manager
     locked.save(update_fields=["manager", "updated_at"])
     person.manager = manager
+    if previous != manager:
+        manager_changed.send(sender=Person, person_ids=[person.pk])
     return previous

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # Sent with `person_ids` and `now` once people have been marked as left (by the import or in the admin), inside the
 # transaction that marked them, so listeners' writes commit or roll back with it.
 people_left = Signal()
+
+# Sent with `person_ids` once these people's manager has changed (by set_manager, the import or in the admin),
+# inside the transaction that changed it, like `people_left`.
+manager_changed = Signal()

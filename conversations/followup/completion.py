@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from conversations.followup.notes import notes_window
-from conversations.models import Conversation, Notification
+from conversations.models import Conversation
+from conversations.notifications import Notice, notify
 from conversations.regularity import person_regularity, with_conversation_dates
 from people.models import Person
 
@@ -38,12 +39,12 @@ def mark_held(*, conversation, outcome, now):
         locked.held_at = now
     locked.save(update_fields=["status", "held_at", "updated_at"])
     if first_time and outcome == Conversation.Status.COMPLETED:
-        Notification.objects.create(
+        notify(Notice(
             recipient=locked.employee,
             title=f"{locked.partner.name} marked your career conversation as held",
             body="Read the shared notes and the actions you agreed, and add your own reflection.",
             url=reverse("conversations:notes", args=[locked.pk]),
-        )
+        ))
     conversation.status, conversation.held_at = locked.status, locked.held_at
     return locked
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ExpressionWrapper, F
 
+from conversations import audit
 from conversations.models import FEEDBACK_AREA_FIELDS, Conversation, Notes
 from conversations.permissions import visible_notes
 from people.models import Organisation
@@ -61,8 +62,9 @@ def notes_by(conversation, *, user):
 
 
 def save_notes(*, conversation, author, visibility, values, now):
-    """Write the author's notes of one visibility. Refused once the notes have locked; the lock is then recorded
-    (after the row lock is released, so that the refusal does not roll the record back)."""
+    """Write the author's notes of one visibility, recording the change in the audit log. Refused once the notes
+    have locked; the lock is then recorded (after the row lock is released, so that the refusal does not roll the
+    record back)."""
     with transaction.atomic():
         locked_conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         window = notes_window(locked_conversation, now=now)
@@ -71,6 +73,8 @@ def save_notes(*, conversation, author, visibility, values, now):
                 conversation=locked_conversation, author=author, visibility=visibility,
                 defaults={field: values.get(field, "") for field in NOTE_FIELDS},
             )
+            audit.record_access(actor=author, conversation=locked_conversation, subject=notes,
+                                action=audit.Action.CHANGED, now=now)
             return notes
     if window.locked_at is not None:
         Conversation.objects.filter(pk=conversation.pk, notes_locked_at__isnull=True).update(

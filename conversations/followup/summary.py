@@ -3,6 +3,7 @@ conversation page: preparation (when they may see it), notes, actions, carry-ove
 
 from dataclasses import dataclass
 
+from conversations import audit
 from conversations.followup.carryover import CarryOver, carry_over
 from conversations.followup.completion import next_due_for
 from conversations.followup.notes import NotesWindow, notes_by, notes_window
@@ -83,3 +84,22 @@ def followup_for(conversation, *, user, now):
         actions=actions, carry=carry_over(conversation, user=user), has_started=conversation.starts_at <= now,
         next_due=next_due, today=now.astimezone(viewer.tz).date(),
     )
+
+
+def workspace_for(conversation, *, user, now):
+    """The follow-through as the notes workspace shows it; the preparation and the notes it shows are recorded in
+    the audit log as read by `user`."""
+    followup = followup_for(conversation, user=user, now=now)
+    audit.record_views(actor=user, conversation=conversation, now=now,
+                       subjects=[followup.preparation, *followup.my_notes.values(), *followup.their_notes])
+    return followup
+
+
+def followup_panel_for(conversation, *, user, now):
+    """The follow-through as the conversation page's panel shows it, to participants only (None for anyone else).
+    The panel shows the shared notes' text, so it is recorded as the notes workspace's is."""
+    if not can(user, "conversations.view_conversation", conversation):
+        return None
+    followup = followup_for(conversation, user=user, now=now)
+    audit.record_views(actor=user, conversation=conversation, subjects=followup.shared_notes, now=now)
+    return followup

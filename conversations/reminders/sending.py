@@ -25,7 +25,7 @@ from django.db.models.functions import Least
 from kombu.exceptions import KombuError
 
 from conversations.models import Reminder, ReminderEmail
-from conversations.notifications import record_notifications
+from conversations.notifications import Notice, notify
 from conversations.reminders import content
 from conversations.reminders.clock import clock_for
 from conversations.reminders.selection import Context, due_now
@@ -305,7 +305,8 @@ def send_email(*, email_id, now, connection=None):
 
     email.subject_line = message.subject[:200]
     # The in-app copy does not depend on the mail server: it is there even if every e-mail attempt fails.
-    record_notifications(recipient=recipient, items=message.items)
+    notify(*(Notice(recipient=recipient, title=item.title, body=item.body, url=item.path, reminder=item.reminder)
+             for item in message.items))
     if not recipient.email:
         _finish(email, now=now, status=ReminderEmail.Status.SKIPPED, error="No e-mail address: in-app only.")
         return ReminderEmail.Status.SKIPPED

@@ -1,36 +1,29 @@
 """Template tags for a conversation's follow-through: the panel on the conversation page, and small filters."""
 
 from django import template
-from django.utils import timezone
 from django.utils.text import capfirst
 
-from conversations import audit
 from conversations.followup.actions import owner_label
 from conversations.followup.notes import NOTE_FIELDS
-from conversations.followup.summary import followup_for
 from conversations.forms.followup import MarkHeldForm, ReflectionForm
 from conversations.models import FEEDBACK_AREA_FIELDS, Topic
-from people.permissions import can
 
 register = template.Library()
 
 
 @register.inclusion_tag("conversations/_followup.html", takes_context=True)
-def conversation_followup(context, conversation):
-    """What the viewer may see and do after (or before) a conversation: nothing at all unless they take part."""
-    request = context["request"]
-    if not can(request.user, "conversations.view_conversation", conversation):
+def conversation_followup(context, followup):
+    """What the viewer may see and do after (or before) a conversation, from the view's `followup` (None for
+    anyone who does not take part)."""
+    if followup is None:
         return {"followup": None}
-    now = timezone.now()
-    followup = followup_for(conversation, user=request.user, now=now)
-    # The panel shows the shared notes' text, so opening the conversation's page reads them as the notes page does.
-    audit.record_views(actor=request.user, conversation=conversation, subjects=followup.shared_notes, now=now)
+    request = context["request"]
     return {
         "followup": followup,
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "held_form": MarkHeldForm(),
-        "reflection_form": ReflectionForm(instance=conversation) if followup.can_reflect else None,
+        "reflection_form": ReflectionForm(instance=followup.conversation) if followup.can_reflect else None,
         "next_url": request.get_full_path(),
     }
 

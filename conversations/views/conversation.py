@@ -5,8 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from conversations import audit, timeline
 from conversations import preparation as preparations
+from conversations import timeline
+from conversations.followup.summary import followup_panel_for
 from conversations.models import Preparation
 from conversations.views.booking import conversation_or_404, person_or_404
 from people.permissions import can
@@ -45,16 +46,15 @@ def detail(request, pk):
     person = person_or_404(request)
     preparation = Preparation.objects.filter(conversation=conversation).first()
     is_employee = conversation.employee_id == person.pk
-    readable = preparation is not None and can(request.user, "conversations.view_preparation", preparation)
-    if readable and not preparation.is_empty:
-        audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
-                            action=audit.Action.VIEWED, now=timezone.now())
+    now = timezone.now()
+    readable = preparations.readable_preparation(preparation, user=request.user, now=now)
     context = {
         "conversation": conversation,
         "other": conversation.other_participant(person),
         "is_employee": is_employee,
-        "preparation": preparation if readable else None,
-        "topic_labels": preparations.topic_labels(preparation if readable else None),
+        "preparation": readable,
+        "topic_labels": preparations.topic_labels(readable),
+        "followup": followup_panel_for(conversation, user=request.user, now=now),
         "preparation_status": preparations.status_of(preparation, viewer_is_employee=is_employee),
         "can_change": can(request.user, "conversations.cancel_conversation", conversation),
     }

@@ -10,10 +10,10 @@ from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from conversations import audit, proposals
+from conversations import proposals
 from conversations.followup import actions as action_rules
 from conversations.followup import carryover, completion, notes
-from conversations.followup.summary import followup_for
+from conversations.followup.summary import workspace_for
 from conversations.forms.followup import (
     ActionItemForm,
     DeclineForm,
@@ -69,8 +69,7 @@ def _render_workspace(request, conversation, *, status=200, **bound):
     """The workspace; forms given in `bound` (after a failed submit) replace the blank ones, so that what was
     typed stays on the page beside the message."""
     now = timezone.now()
-    followup = followup_for(conversation, user=request.user, now=now)
-    _record_what_is_shown(request, followup, now=now)
+    followup = workspace_for(conversation, user=request.user, now=now)
     today = followup.today
     context = {
         "followup": followup,
@@ -93,12 +92,6 @@ def _render_workspace(request, conversation, *, status=200, **bound):
     return render(request, "conversations/notes.html", context, status=status)
 
 
-def _record_what_is_shown(request, followup, *, now):
-    """The audit log: the preparation and the notes this page shows the viewer."""
-    audit.record_views(actor=request.user, conversation=followup.conversation, now=now,
-                       subjects=[followup.preparation, *followup.my_notes.values(), *followup.their_notes])
-
-
 def notes_workspace(request, pk):
     conversation = conversation_or_404(request, pk, "conversations.take_notes")
     return _render_workspace(request, conversation)
@@ -115,19 +108,17 @@ def save_notes(request, pk, visibility):
     existing = Notes.objects.filter(conversation=conversation, author=me, visibility=visibility).first()
     form = NotesForm(request.POST, instance=existing, visibility=visibility)
     if form.is_valid():
+        now = timezone.now()
         try:
             notes.save_notes(conversation=conversation, author=me, visibility=visibility,
-                             values=form.cleaned_data, now=timezone.now())
+                             values=form.cleaned_data, now=now)
         except ValidationError as error:
             if wants_json:
                 return answers.locked(_error_text(error))
             messages.error(request, _error_text(error))
             return _render_workspace(request, conversation, status=409, **{f"notes_{visibility}": form})
-        audit.record_access(
-            actor=request.user, conversation=conversation, now=timezone.now(), action=audit.Action.CHANGED,
-            subject=audit.Record.PRIVATE_NOTES if visibility == Notes.Visibility.PRIVATE else audit.Record.SHARED_NOTES)
         if wants_json:
-            return answers.saved(now=timezone.now())
+            return answers.saved(now=now)
         messages.success(request, f"Your {Notes.Visibility(visibility).label.lower()} notes were saved.")
         return redirect(_workspace_url(conversation, f"notes-{visibility}"))
     if wants_json:

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from conversations import audit
 from conversations import preparation as preparations
 from conversations.forms.preparation import PreparationForm
 from conversations.views import autosave as answers
@@ -34,9 +33,7 @@ def prepare(request, pk):
         action = request.POST.get("action", "save")
         form = PreparationForm(request.POST, instance=preparation, previous=previous)
         if form.is_valid():
-            preparation = preparations.save_preparation(form=form)
-            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
-                                action=audit.Action.CHANGED, now=timezone.now())
+            preparation = preparations.save_preparation(form=form, actor=request.user, now=timezone.now())
             if action == "unshare":
                 preparations.withdraw_preparation(preparation=preparation)
                 messages.success(request, f"Saved. {conversation.partner.name} no longer sees your preparation.")
@@ -51,9 +48,7 @@ def prepare(request, pk):
         messages.error(request, "Nothing was saved yet: please correct what is marked below.")
     else:
         form = PreparationForm(instance=preparation, previous=previous)
-        if not preparation.is_empty:
-            audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
-                                action=audit.Action.VIEWED, now=timezone.now())
+        preparations.readable_preparation(preparation, user=request.user, now=timezone.now())
     context = {
         "conversation": conversation,
         "preparation": preparation,
@@ -76,7 +71,5 @@ def autosave(request, pk):
     if not form.is_valid():
         return answers.invalid(form)
     now = timezone.now()
-    preparations.save_preparation(form=form)
-    audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
-                        action=audit.Action.CHANGED, now=now)
+    preparations.save_preparation(form=form, actor=request.user, now=now)
     return answers.saved(now=now)

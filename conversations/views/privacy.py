@@ -9,8 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from conversations import audit
-from conversations.models import AuditEvent
+from conversations.audit import access_counts, accesses_to_records_of
 from conversations.personal_data import ErasureRefused, erase_person, export_personal_data, leavers
 from people import roles
 from people.models import Person
@@ -23,7 +22,7 @@ ACCESSES_PER_PAGE = 50
 def privacy(request):
     require(request.user, "people.view_own_privacy")
     person = roles.person_of(request.user)
-    page = Paginator(audit.accesses_to_records_of(person), ACCESSES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(accesses_to_records_of(person), ACCESSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "conversations/privacy.html", {"page": page})
 
 
@@ -33,7 +32,6 @@ def download(request):
     person = roles.person_of(request.user)
     now = timezone.now()
     content = export_personal_data(person=person, now=now)
-    audit.record_personal_data(actor=request.user, person=person, action=AuditEvent.Action.EXPORTED, now=now)
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="careerconv-my-data-{now:%Y-%m-%d}.zip"'
     return response
@@ -42,7 +40,7 @@ def download(request):
 @require_GET
 def hr_privacy(request):
     require(request.user, "conversations.view_access_counts")
-    context = {"counts": audit.access_counts(now=timezone.now()), "leavers": leavers()}
+    context = {"counts": access_counts(now=timezone.now()), "leavers": leavers()}
     return render(request, "conversations/hr_privacy.html", context)
 
 

@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from conversations import audit
 from conversations.followup.completion import next_due_for
 from conversations.forms.team import ProposalForm
 from conversations.proposals import propose_conversation, suggested_start
@@ -47,9 +46,6 @@ def member(request, pk):
     manager = roles.person_of(request.user)
     now = timezone.now()
     member = team_member(manager, report, now=now)
-    for notes in member.handed_over_notes:
-        audit.record_access(actor=request.user, conversation=notes.conversation, subject=notes,
-                            action=audit.Action.VIEWED, now=now)
     return render(request, "conversations/team_member.html", {"member": member, "manager": manager})
 
 

@@ -1,7 +1,8 @@
 """The shape of the code, checked by reading it: dependencies point one way, no import circles, one naming scheme
-for the edges."""
+for the edges, one way to notify, and audit recorded by the domain, never by the edges."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,3 +99,35 @@ def test_the_edges_live_in_folders_named_for_their_layer():
         if path.stem.startswith(("views_", "forms_")) or path.stem.endswith(("_views", "_forms"))
     ]
     assert flat == []
+
+
+# Calls that make Notification rows: the constructor (for bulk_create) and the manager's creating methods.
+MAKES_NOTIFICATIONS = re.compile(
+    r"^(\w+\.)*Notification(\.objects\.(create|bulk_create|get_or_create|update_or_create))?$")
+
+
+def test_every_notification_is_made_by_notify():
+    offenders = [
+        f"{name} line {node.lineno}: {ast.unparse(node.func)}"
+        for name, path in _modules() if name != "conversations.notifications"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and MAKES_NOTIFICATIONS.match(ast.unparse(node.func))
+    ]
+    assert offenders == []
+
+
+def test_views_and_template_tags_leave_the_audit_log_to_the_domain():
+    """What a page shows or saves is recorded by the domain function that reads or writes it, so the edges
+    neither call the audit module nor import its recording functions."""
+    edges = [(name, path) for name, path in _modules()
+             if any(part in ("views", "templatetags") for part in name.split("."))]
+    assert edges
+    offenders = []
+    for name, path in edges:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "audit":
+                offenders.append(f"{name} line {node.lineno}: audit.{node.attr}")
+            elif isinstance(node, ast.ImportFrom) and node.module == "conversations.audit":
+                offenders += [f"{name} line {node.lineno}: imports {alias.name}"
+                              for alias in node.names if alias.name.startswith("record")]
+    assert offenders == []

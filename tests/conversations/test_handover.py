@@ -5,11 +5,15 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from conversations.handover import handed_over, pending_handover, save_handover
 from conversations.models import Conversation, Handover, Notes, Notification
 from conversations.permissions import visible_actions, visible_notes
+from people.importing import apply_import, read_people_file
 from people.org import set_manager
 from tests.support.factories import ActionItemFactory, ConversationFactory, NotesFactory, PersonFactory
 
@@ -157,3 +161,33 @@ def test_a_choice_that_is_not_offered_is_refused_on_the_page_and_nothing_changes
     assert response.status_code == 400
     assert "Nothing was changed" in response.content.decode()
     assert not Handover.objects.filter(decided_at__isnull=False).exists()
+
+
+def test_a_new_manager_set_in_the_admin_tells_the_employee(client, django_user_model, employee, new_manager,
+                                                           history):
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "unused-password-123")
+    client.force_login(admin)
+    form = {key: value for key, value in model_to_dict(employee).items() if value is not None}
+    form.update(manager=new_manager.pk)
+    form = {key: ("on" if value is True else value) for key, value in form.items() if value is not False}
+
+    response = client.post(f"/admin/people/person/{employee.pk}/change/", form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Handover.objects.get(employee=employee).new_manager == new_manager
+    assert Notification.objects.get(recipient=employee).url == reverse("conversations:handover")
+
+
+def test_a_new_manager_from_the_import_tells_the_employee(employee, new_manager, history):
+    type(employee).objects.filter(pk__in=[employee.pk, new_manager.pk]).update(employee_id=Concat(Value("E"), "pk"))
+    employee.refresh_from_db()
+    new_manager.refresh_from_db()
+    line = (f"{employee.employee_id},{employee.user.email},{employee.user.first_name},{employee.user.last_name},"
+            f"{new_manager.employee_id}\n")
+
+    result = apply_import(read_people_file(f"Employee ID,Email,First name,Last name,Manager\n{line}".encode()),
+                          full=False, today=NOW.date(), now=NOW, acting_user=None)
+
+    assert result.applied, result.plan.problems
+    assert Handover.objects.get(employee=employee).new_manager == new_manager
+    assert Notification.objects.get(recipient=employee).url == reverse("conversations:handover")

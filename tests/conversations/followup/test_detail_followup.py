@@ -1,5 +1,5 @@
-"""The follow-through panel the conversation page includes: self-contained, given `conversation` and the request,
-it shows each viewer only what they may see."""
+"""The follow-through panel the conversation page includes: given the request and the view's `followup`
+(`followup_panel_for`), it shows each viewer only what they may see."""
 
 import datetime
 
@@ -9,6 +9,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
 
+from conversations.followup.summary import followup_panel_for
 from conversations.models import Conversation, Notes
 from tests.support.factories import ActionItemFactory, ConversationFactory, NotesFactory
 
@@ -20,7 +21,9 @@ PAGE = Template('<main>{% include "conversations/_detail_followup.html" %}</main
 def render_for(user, conversation):
     request = RequestFactory().get(f"/conversations/{conversation.pk}/")
     request.user = user
-    return PAGE.render(Context({"request": request, "conversation": conversation, "csrf_token": "token"}))
+    followup = followup_panel_for(conversation, user=user, now=timezone.now())
+    return PAGE.render(Context({"request": request, "conversation": conversation, "followup": followup,
+                                "csrf_token": "token"}))
 
 
 @pytest.fixture
