@@ -36,21 +36,24 @@ def preparation_for(*, conversation):
     return Preparation(conversation=conversation, **carried)
 
 
-def save_preparation(*, form):
-    """Save a valid preparation form; the first save creates the preparation.
+def save_preparation(*, preparation, values):
+    """Write `values` (validated, by field name) to the preparation; the first save creates it.
 
     Two first saves can race (the autosave and the button, or two tabs): the loser's values are written over the
     row the winner created, as a later save would be.
     """
+    for name, value in values.items():
+        setattr(preparation, name, value)
     try:
         with transaction.atomic():
-            return form.save()
-    except IntegrityError:
-        preparation = Preparation.objects.get(conversation=form.instance.conversation)
-        for name in form.Meta.fields:
-            setattr(preparation, name, form.cleaned_data[name])
-        preparation.save()
+            preparation.save()
         return preparation
+    except IntegrityError:
+        existing = Preparation.objects.get(conversation=preparation.conversation)
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save()
+        return existing
 
 
 def is_editable(preparation):

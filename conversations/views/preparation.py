@@ -1,7 +1,6 @@
 """The employee's preparation: edited as a draft with autosave, shared with the partner when they choose."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -9,15 +8,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from conversations import audit
 from conversations import preparation as preparations
 from conversations.forms.preparation import PreparationForm
-from conversations.views.booking import conversation_or_404
-from people.permissions import can
+from conversations.permissions import conversation_for
+from people.permissions import require
 
 
 def _employee_preparation(request, pk):
-    conversation = conversation_or_404(request, pk)
+    conversation = conversation_for(request.user, pk)
     preparation = preparations.preparation_for(conversation=conversation)
-    if not can(request.user, "conversations.change_preparation", preparation):
-        raise Http404("Only the employee prepares")
+    require(request.user, "conversations.change_preparation", preparation)
     return conversation, preparation
 
 
@@ -33,7 +31,7 @@ def prepare(request, pk):
         action = request.POST.get("action", "save")
         form = PreparationForm(request.POST, instance=preparation, previous=previous)
         if form.is_valid():
-            preparation = preparations.save_preparation(form=form)
+            preparation = preparations.save_preparation(preparation=preparation, values=form.cleaned_data)
             audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
                                 action=audit.Action.CHANGED, now=timezone.now())
             if action == "unshare":
@@ -75,7 +73,7 @@ def autosave(request, pk):
     else:
         form = PreparationForm(request.POST, instance=preparation)
         if form.is_valid():
-            preparations.save_preparation(form=form)
+            preparations.save_preparation(preparation=preparation, values=form.cleaned_data)
             context["saved_at"] = timezone.now()
             audit.record_access(actor=request.user, conversation=conversation, subject=preparation,
                                 action=audit.Action.CHANGED, now=context["saved_at"])
