@@ -3,11 +3,11 @@ preparations, handovers), read or unread. Every notification is made by `notify(
 
 from dataclasses import dataclass
 
-from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from conversations.models import Notification, Reminder
 from people.models import Person
+from people.permissions import NotVisible
 
 PAGE_SIZE = 20
 
@@ -43,7 +43,10 @@ def notifications_of(person):
 
 def open_notification(*, person, pk, now):
     """Mark one of the person's notifications read and return where it leads (404 for anyone else's)."""
-    notification = get_object_or_404(Notification, pk=pk, recipient=person)
+    try:
+        notification = Notification.objects.get(pk=pk, recipient=person)
+    except Notification.DoesNotExist:
+        raise NotVisible from None
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
     # Only paths on this site: a stored address is never followed elsewhere.

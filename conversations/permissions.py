@@ -3,8 +3,10 @@
 Object predicates answer False when asked without an object (the admin asks for model-level permissions that
 way), leaving the answer to Django's ModelBackend.
 
-Views use `can` (below: the rules as written, without Django's superuser shortcut) or the `visible_*`
-querysets; templates use `{% has_perm %}` from rules.
+Views ask through people.permissions' guard (`requires`, `require`) and the lookups here (`conversation_for`,
+`action_for`, `roadblock_for`), which fetch an object from the `visible_*` queryset and check its rule in one call;
+templates use `{% has_perm %}` from rules. The lookups live here rather than beside the views because each one is
+the pair of a queryset and a rule written in this module, and a rule and its lookup change together.
 An object a user may not see answers 404, never 403: its existence is private too.
 """
 
@@ -13,7 +15,7 @@ from django.db.models import Q
 
 from conversations.models import ActionItem, AuditEvent, Conversation, Handover, Notes, Roadblock
 from people import roles
-from people.permissions import has_person, is_a_manager, is_hr, is_manager_of, is_partner
+from people.permissions import get_allowed, has_person, is_a_manager, is_hr, is_manager_of, is_partner
 
 
 def _person(user):
@@ -97,6 +99,13 @@ def visible_notes(user):
         | Q(visibility=Notes.Visibility.SHARED, conversation__partner=person)
         | Q(pk__in=_handed_over(person, "notes"))
     )
+
+
+def conversation_for(user, pk, perm="conversations.view_conversation"):
+    """The conversation `pk` when `user` takes part in it and the rule allows them; NotVisible otherwise."""
+    conversations = visible_conversations(user).select_related("employee__user", "partner__user", "booked_by__user",
+                                                                "cancelled_by__user")
+    return get_allowed(user, perm, conversations, pk=pk)
 
 
 # --- Booking ----------------------------------------------------------------------------------------------------
@@ -200,6 +209,13 @@ def visible_actions(user):
     return ActionItem.objects.filter(condition)
 
 
+def action_for(user, pk, perm):
+    """The action `pk` when `user` may read it and the rule allows them; NotVisible otherwise."""
+    actions = visible_actions(user).select_related("conversation__employee__user", "conversation__partner__user",
+                                                   "owner__user")
+    return get_allowed(user, perm, actions, pk=pk)
+
+
 def visible_roadblocks(user):
     """Roadblocks a user may read: their own, and those raised in a conversation they held."""
     person = _person(user)
@@ -207,6 +223,11 @@ def visible_roadblocks(user):
         return Roadblock.objects.none()
     raised_with_me = Roadblock.raised_in.through.objects.filter(conversation__partner=person).values("roadblock_id")
     return Roadblock.objects.filter(Q(employee=person) | Q(pk__in=raised_with_me))
+
+
+def roadblock_for(user, pk, perm):
+    """The roadblock `pk` when `user` may read it and the rule allows them; NotVisible otherwise."""
+    return get_allowed(user, perm, visible_roadblocks(user), pk=pk)
 
 
 @rules.predicate

@@ -51,21 +51,24 @@ def readable_preparation(preparation, *, user, now):
     return preparation
 
 
-def save_preparation(*, form, actor, now):
-    """Save a valid preparation form; the first save creates the preparation. The change is recorded in the audit
-    log as `actor`'s.
+def save_preparation(*, preparation, values, actor, now):
+    """Write `values` (validated, by field name) to the preparation; the first save creates it. The change is
+    recorded in the audit log as `actor`'s.
 
     Two first saves can race (the autosave and the button, or two tabs): the loser's values are written over the
     row the winner created, as a later save would be.
     """
+    for name, value in values.items():
+        setattr(preparation, name, value)
     try:
         with transaction.atomic():
-            preparation = form.save()
+            preparation.save()
     except IntegrityError:
-        preparation = Preparation.objects.get(conversation=form.instance.conversation)
-        for name in form.Meta.fields:
-            setattr(preparation, name, form.cleaned_data[name])
-        preparation.save()
+        existing = Preparation.objects.get(conversation=preparation.conversation)
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.save()
+        preparation = existing
     audit.record_access(actor=actor, conversation=preparation.conversation, subject=preparation,
                         action=audit.Action.CHANGED, now=now)
     return preparation

@@ -3,14 +3,19 @@
 conversations/permissions.py adds the rules about conversations on top of these predicates. Object predicates
 answer False when asked without an object (the admin asks for model-level permissions that way), leaving the
 answer to Django's ModelBackend. An object a user may not see answers 404, never 403: its existence is private too.
+
+The guard, below the rules, is the one way views ask: `@requires(perm)` for a rule about the user alone,
+`require(user, perm, obj)` for a rule about an object, and lookups (`person_for` here, `conversation_for` and the
+like in conversations/permissions.py) that fetch an object and check its rule in one call. They raise `NotVisible`,
+which people.middleware turns into the ordinary 404 page, so domain code can refuse without knowing about HTTP.
 """
 
 from functools import wraps
 
 import rules
-from django.http import Http404
 
 from people import roles
+from people.models import Person
 
 
 def _person(user):
@@ -54,6 +59,7 @@ def is_active_person(user, person):
     return person is not None and person.is_active
 
 
+rules.add_perm("people.has_person", has_person)  # pages about one's own records: an account without a person has none
 rules.add_perm("people.view_directory", has_person | is_hr)
 # Someone who has left is gone from the directory; only HR still opens their profile.
 rules.add_perm("people.view_profile", is_self | is_hr | (has_person & is_active_person))
@@ -69,23 +75,42 @@ def can(user, perm, obj=None):
     return rules.has_perm(perm, user, obj)
 
 
+class NotVisible(Exception):
+    """What a user may not see, or what does not exist for them: the two are not told apart, and answer 404."""
+
+
 def require(user, perm, obj=None):
-    """Raise 404 unless the rule allows it: what a user may not see does not exist for them."""
+    """`obj` when the rule allows it, else NotVisible: what a user may not see does not exist for them."""
     if not can(user, perm, obj):
-        raise Http404
+        raise NotVisible
+    return obj
 
 
 def requires(permission):
-    """Let a view through only for users with `permission` (a django-rules perm, no object). Others get 404:
+    """Let a view through only for users with `permission` (a rule about the user alone). Others get 404:
     a page someone may not use is not advertised to them either."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not can(request.user, permission):
-                raise Http404("Not found.")
+            require(request.user, permission)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def get_allowed(user, perm, queryset, **lookup):
+    """The object `lookup` finds in `queryset` when the rule allows `user` on it; NotVisible when it does not, and
+    likewise when there is no such object."""
+    try:
+        obj = queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise NotVisible from None
+    return require(user, perm, obj)
+
+
+def person_for(user, pk, perm):
+    """The person `pk` when the rule allows `user` on them: a profile, a report, a leaver to erase."""
+    return get_allowed(user, perm, Person.objects.select_related("user", "department", "manager__user"), pk=pk)

@@ -17,12 +17,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+
+from people.permissions import NotVisible
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ class SSOStartView(OIDCAuthenticationRequestView):
 
     def get(self, request):
         if not settings.OIDC_ENABLED:
-            raise Http404("Single sign-on is not turned on.")
+            raise NotVisible("Single sign-on is not turned on.")
         try:
             self.OIDC_OP_AUTH_ENDPOINT = provider().authorization_endpoint
         except ProviderUnavailable as error:
@@ -205,7 +206,7 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
 
     def get(self, request):
         if not settings.OIDC_ENABLED:
-            raise Http404("Single sign-on is not turned on.")
+            raise NotVisible("Single sign-on is not turned on.")
         try:
             return super().get(request)
         except SuspiciousOperation as error:

@@ -9,13 +9,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from conversations import availability
 from conversations.forms.availability import AvailabilitySettingsForm, DaysOffForm, OfferForm, WindowFormSet
 from conversations.models import AvailabilityWindow, DayOff
-from conversations.views.booking import person_or_404
 from people import roles
+from people.permissions import requires
 
 
 @require_http_methods(["GET", "POST"])
+@requires("people.has_person")
 def availability_settings(request):
-    person = person_or_404(request)
+    person = request.person
     today = timezone.now().astimezone(person.tz).date()
     settings = availability.settings_for(person)
     windows = AvailabilityWindow.objects.filter(person=person).order_by("weekday", "start_time")
@@ -65,8 +66,9 @@ def availability_settings(request):
 
 
 @require_POST
+@requires("people.has_person")
 def remove_day_off(request, pk):
-    person = person_or_404(request)
+    person = request.person
     day_off = get_object_or_404(DayOff, pk=pk, person=person)
     day_off.delete()
     messages.success(request, f"{day_off.date:%A} {day_off.date.day} {day_off.date:%B %Y} is bookable again.")

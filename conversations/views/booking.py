@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,31 +12,11 @@ from django.views.decorators.http import require_http_methods
 from conversations import availability, booking
 from conversations.forms.booking import BookingForm, PartnerSearchForm, ReasonForm, RescheduleForm
 from conversations.models import AvailabilityWindow
-from conversations.permissions import visible_conversations
-from people import roles
+from conversations.permissions import conversation_for
 from people.models import Person
-from people.permissions import can
+from people.permissions import require, requires
 
 DIRECTORY_PAGE_SIZE = 20
-
-
-def person_or_404(request):
-    """The signed-in person; an account not linked to a person has nothing to book or see here."""
-    person = roles.person_of(request.user)
-    if person is None:
-        raise Http404("No person for this account")
-    return person
-
-
-def conversation_or_404(request, pk, perm="conversations.view_conversation"):
-    conversation = get_object_or_404(
-        visible_conversations(request.user).select_related("employee__user", "partner__user", "booked_by__user",
-                                                           "cancelled_by__user"),
-        pk=pk,
-    )
-    if not can(request.user, perm, conversation):
-        raise Http404("Not allowed")
-    return conversation
 
 
 class PartnerLeft(Exception):
@@ -46,13 +25,12 @@ class PartnerLeft(Exception):
 
 def _bookable_partner_or_404(request, partner_pk):
     """(employee, partner) when the partner can be booked; PartnerLeft for someone who could until they left."""
-    employee = person_or_404(request)
+    employee = request.person
     partner = get_object_or_404(Person.objects.select_related("user", "department", "manager"), pk=partner_pk)
     if not partner.is_active and (partner.pk == employee.manager_id or partner.offers_conversations):
         messages.error(request, f"{partner.name} has left the organisation and cannot be booked.")
         raise PartnerLeft
-    if not can(request.user, "conversations.book_with", partner):
-        raise Http404("Not bookable")
+    require(request.user, "conversations.book_with", partner)
     return employee, partner
 
 
@@ -84,8 +62,9 @@ def _weeks_context(slots, *, tz, week_param):
 
 
 @require_http_methods(["GET"])
+@requires("people.has_person")
 def choose_partner(request):
-    employee = person_or_404(request)
+    employee = request.person
     form = PartnerSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     manager = employee.manager if employee.manager_id and employee.manager.is_active else None
@@ -110,6 +89,7 @@ def choose_partner(request):
 
 
 @require_http_methods(["GET"])
+@requires("people.has_person")
 def pick_slot(request, partner_pk):
     try:
         employee, partner = _bookable_partner_or_404(request, partner_pk)
@@ -143,6 +123,7 @@ def _chosen_slot(request, value, *, employee, partner, by, exclude_pk=None):
 
 
 @require_http_methods(["GET", "POST"])
+@requires("people.has_person")
 def book(request, partner_pk):
     try:
         employee, partner = _bookable_partner_or_404(request, partner_pk)
@@ -181,7 +162,7 @@ def book(request, partner_pk):
 
 @require_http_methods(["GET"])
 def booked(request, pk):
-    conversation = conversation_or_404(request, pk)
+    conversation = conversation_for(request.user, pk)
     if not conversation.is_active:
         return redirect(conversation)
     return render(request, "conversations/booked.html", {"conversation": conversation})
@@ -189,7 +170,7 @@ def booked(request, pk):
 
 @require_http_methods(["GET"])
 def reschedule_pick_slot(request, pk):
-    conversation = conversation_or_404(request, pk, perm="conversations.reschedule_conversation")
+    conversation = conversation_for(request.user, pk, "conversations.reschedule_conversation")
     slots = availability.free_slots(partner=conversation.partner, employee=conversation.employee,
                                     now=timezone.now(), exclude_pk=conversation.pk)
     slots = [slot for slot in slots if slot.starts_at != conversation.starts_at]
@@ -207,8 +188,8 @@ def reschedule_pick_slot(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def reschedule(request, pk):
-    conversation = conversation_or_404(request, pk, perm="conversations.reschedule_conversation")
-    me = person_or_404(request)
+    conversation = conversation_for(request.user, pk, "conversations.reschedule_conversation")
+    me = request.person
     back_url = reverse("conversations:reschedule_pick_slot", args=[conversation.pk])
     value = request.POST.get("starts_at") if request.method == "POST" else request.GET.get("start")
     slot = _chosen_slot(request, value, employee=conversation.employee, partner=conversation.partner, by=me,
@@ -239,8 +220,8 @@ def reschedule(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def cancel(request, pk):
-    conversation = conversation_or_404(request, pk, perm="conversations.cancel_conversation")
-    me = person_or_404(request)
+    conversation = conversation_for(request.user, pk, "conversations.cancel_conversation")
+    me = request.person
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

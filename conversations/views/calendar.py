@@ -10,15 +10,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from conversations import booking
 from conversations import calendar as calendars
-from conversations.views.booking import conversation_or_404, person_or_404
+from conversations.permissions import conversation_for
+from people.permissions import requires
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
 
 @require_GET
 def download_invite(request, pk):
-    conversation = conversation_or_404(request, pk)
-    person = person_or_404(request)
+    conversation = conversation_for(request.user, pk)
+    person = request.person
     response = HttpResponse(calendars.download_ics(conversation, viewer=person, now=timezone.now()),
                             content_type=ICS_TYPE)
     response["Content-Disposition"] = f'attachment; filename="career-conversation-{conversation.pk}.ics"'
@@ -27,8 +28,8 @@ def download_invite(request, pk):
 
 @require_POST
 def resend_invitation(request, pk):
-    conversation = conversation_or_404(request, pk)
-    person = person_or_404(request)
+    conversation = conversation_for(request.user, pk)
+    person = request.person
     if not person.email:
         messages.error(request, "Your account has no e-mail address: download the invitation instead.")
     elif booking.request_invitation(conversation=conversation, recipient=person):
@@ -40,16 +41,18 @@ def resend_invitation(request, pk):
 
 
 @require_http_methods(["GET"])
+@requires("people.has_person")
 def calendar_subscription(request):
-    person = person_or_404(request)
+    person = request.person
     feed_url = calendars.feed_url(person)
     context = {"feed_url": feed_url, "webcal_url": "webcal://" + feed_url.split("://", 1)[-1]}
     return render(request, "conversations/calendar_subscription.html", context)
 
 
 @require_POST
+@requires("people.has_person")
 def rotate_calendar_link(request):
-    person = person_or_404(request)
+    person = request.person
     calendars.rotate_calendar_token(person=person)
     messages.success(request, "Your calendar link was reset. Calendars subscribed with the old link no longer "
                               "update: subscribe again with the new one.")

@@ -9,8 +9,8 @@ from conversations import preparation as preparations
 from conversations import timeline
 from conversations.followup.summary import followup_panel_for
 from conversations.models import Preparation
-from conversations.views.booking import conversation_or_404, person_or_404
-from people.permissions import can
+from conversations.permissions import conversation_for
+from people.permissions import can, requires
 
 PAST_PAGE_SIZE = 20
 
@@ -28,8 +28,9 @@ def _with_preparation_status(conversations, *, person):
 
 
 @require_http_methods(["GET"])
+@requires("people.has_person")
 def my_conversations(request):
-    person = person_or_404(request)
+    person = request.person
     upcoming, past = timeline.conversation_lists(person=person, now=timezone.now())
     page = Paginator(past, PAST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -42,8 +43,8 @@ def my_conversations(request):
 
 @require_http_methods(["GET"])
 def detail(request, pk):
-    conversation = conversation_or_404(request, pk)
-    person = person_or_404(request)
+    conversation = conversation_for(request.user, pk)
+    person = request.person
     preparation = Preparation.objects.filter(conversation=conversation).first()
     is_employee = conversation.employee_id == person.pk
     now = timezone.now()
@@ -62,8 +63,9 @@ def detail(request, pk):
 
 
 @require_http_methods(["GET"])
+@requires("people.has_person")
 def career_timeline(request):
-    person = person_or_404(request)
+    person = request.person
     entries = timeline.career_timeline(person=person, now=timezone.now())
     context = {"entries": entries, "current_aspiration": timeline.current_aspiration(entries)}
     return render(request, "conversations/timeline.html", context)

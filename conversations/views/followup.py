@@ -4,7 +4,7 @@ a proposal, and "My commitments". Access is decided by the rules in permissions.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,21 +23,10 @@ from conversations.forms.followup import (
     RoadblockForm,
 )
 from conversations.models import ActionItem, Notes
-from conversations.permissions import visible_actions, visible_roadblocks
+from conversations.permissions import action_for, conversation_for, roadblock_for
 from conversations.questions import questions_by_area
 from conversations.views import autosave as answers
-from conversations.views.booking import conversation_or_404
-from people import roles
-from people.permissions import can
-
-
-def _action(request, pk, perm):
-    action = get_object_or_404(
-        visible_actions(request.user).select_related("conversation__employee__user", "conversation__partner__user",
-                                                     "owner__user"), pk=pk)
-    if not can(request.user, perm, action):
-        raise Http404
-    return action
+from people.permissions import can, requires
 
 
 def _safe_next(request, target):
@@ -58,7 +47,7 @@ def _workspace_url(conversation, anchor=""):
 
 
 def _today(request):
-    return timezone.localdate(timezone.now(), roles.person_of(request.user).tz)
+    return timezone.localdate(timezone.now(), request.person.tz)
 
 
 def _error_text(error):
@@ -93,18 +82,18 @@ def _render_workspace(request, conversation, *, status=200, **bound):
 
 
 def notes_workspace(request, pk):
-    conversation = conversation_or_404(request, pk, "conversations.take_notes")
+    conversation = conversation_for(request.user, pk, "conversations.take_notes")
     return _render_workspace(request, conversation)
 
 
 @require_POST
 def save_notes(request, pk, visibility):
     """Save one kind of the viewer's notes. Autosave asks for JSON; without JavaScript the form posts here too."""
-    conversation = conversation_or_404(request, pk, "conversations.take_notes")
+    conversation = conversation_for(request.user, pk, "conversations.take_notes")
     if visibility not in Notes.Visibility.values:
         raise Http404
     wants_json = answers.wants_json(request)
-    me = roles.person_of(request.user)
+    me = request.person
     existing = Notes.objects.filter(conversation=conversation, author=me, visibility=visibility).first()
     form = NotesForm(request.POST, instance=existing, visibility=visibility)
     if form.is_valid():
@@ -128,11 +117,11 @@ def save_notes(request, pk, visibility):
 
 @require_POST
 def add_action(request, pk):
-    conversation = conversation_or_404(request, pk, "conversations.add_actionitem")
+    conversation = conversation_for(request.user, pk, "conversations.add_actionitem")
     form = ActionItemForm(request.POST, conversation=conversation, today=_today(request))
     if form.is_valid():
         try:
-            action_rules.add_action(conversation=conversation, by=roles.person_of(request.user), **form.cleaned_data)
+            action_rules.add_action(conversation=conversation, by=request.person, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -142,7 +131,7 @@ def add_action(request, pk):
 
 
 def edit_action(request, pk):
-    action = _action(request, pk, "conversations.change_actionitem")
+    action = action_for(request.user, pk, "conversations.change_actionitem")
     conversation = action.conversation
     initial = {"text": action.text, "owner_kind": action.owner_kind, "due_on": action.due_on}
     data = request.POST if request.method == "POST" else None
@@ -164,7 +153,7 @@ def edit_action(request, pk):
 
 @require_POST
 def remove_action(request, pk):
-    action = _action(request, pk, "conversations.change_actionitem")
+    action = action_for(request.user, pk, "conversations.change_actionitem")
     conversation = action.conversation
     try:
         action_rules.remove_action(action=action, now=timezone.now())
@@ -177,7 +166,7 @@ def remove_action(request, pk):
 
 @require_POST
 def complete_action(request, pk):
-    action = _action(request, pk, "conversations.complete_actionitem")
+    action = action_for(request.user, pk, "conversations.complete_actionitem")
     if request.POST.get("done") == "0":
         action_rules.reopen_action(action=action)
         messages.success(request, f"“{action.text}” is open again.")
@@ -189,7 +178,7 @@ def complete_action(request, pk):
 
 @require_POST
 def mark_held(request, pk):
-    conversation = conversation_or_404(request, pk, "conversations.mark_held")
+    conversation = conversation_for(request.user, pk, "conversations.mark_held")
     form = MarkHeldForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say whether the conversation was held or the employee did not come.")
@@ -210,7 +199,7 @@ def mark_held(request, pk):
 
 @require_POST
 def reflect(request, pk):
-    conversation = conversation_or_404(request, pk, "conversations.reflect_on_conversation")
+    conversation = conversation_for(request.user, pk, "conversations.reflect_on_conversation")
     form = ReflectionForm(request.POST, instance=conversation)
     if form.is_valid():
         try:
@@ -227,11 +216,11 @@ def reflect(request, pk):
 
 @require_POST
 def add_roadblock(request, pk):
-    conversation = conversation_or_404(request, pk, "conversations.track_roadblocks")
+    conversation = conversation_for(request.user, pk, "conversations.track_roadblocks")
     form = RoadblockForm(request.POST)
     if form.is_valid():
         try:
-            carryover.raise_roadblock(conversation=conversation, by=roles.person_of(request.user),
+            carryover.raise_roadblock(conversation=conversation, by=request.person,
                                       text=form.cleaned_data["text"])
         except ValidationError as error:
             form.add_error(None, error)
@@ -243,10 +232,8 @@ def add_roadblock(request, pk):
 
 @require_POST
 def update_roadblock(request, pk, roadblock_pk):
-    conversation = conversation_or_404(request, pk, "conversations.track_roadblocks")
-    roadblock = get_object_or_404(visible_roadblocks(request.user), pk=roadblock_pk)
-    if not can(request.user, "conversations.change_roadblock", roadblock):
-        raise Http404
+    conversation = conversation_for(request.user, pk, "conversations.track_roadblocks")
+    roadblock = roadblock_for(request.user, roadblock_pk, "conversations.change_roadblock")
     change = request.POST.get("change")
     try:
         if change == "again":
@@ -267,7 +254,7 @@ def update_roadblock(request, pk, roadblock_pk):
 
 @require_POST
 def answer_proposal(request, pk):
-    conversation = conversation_or_404(request, pk, "conversations.respond_to_proposal")
+    conversation = conversation_for(request.user, pk, "conversations.respond_to_proposal")
     if request.POST.get("answer") == "accept":
         try:
             proposals.accept_proposal(conversation=conversation)
@@ -289,10 +276,9 @@ def answer_proposal(request, pk):
     return _render_workspace(request, conversation, status=400, decline_form=form)
 
 
+@requires("conversations.view_commitments")
 def commitments(request):
-    if not can(request.user, "conversations.view_commitments"):
-        raise Http404
-    person = roles.person_of(request.user)
+    person = request.person
     today = _today(request)
     follows_organisation = can(request.user, "conversations.follow_organisation_actions")
     context = {

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,14 +9,12 @@ from django.utils import timezone
 from conversations.forms.team import HandoverForm
 from conversations.handover import handover_choices, save_handover
 from conversations.models import Handover
-from people import roles
-from people.permissions import can
+from people.permissions import requires
 
 
+@requires("people.hand_over")
 def handover(request):
-    if not can(request.user, "people.hand_over"):
-        raise Http404
-    employee = roles.person_of(request.user)
+    employee = request.person
     conversations = handover_choices(employee) if employee.manager_id else []
     existing = Handover.objects.filter(employee=employee, new_manager_id=employee.manager_id).first()
     initial = {}

@@ -4,10 +4,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from conversations.overview import overview_for
-from people import roles
 
 
 def home(request):
-    person = roles.person_of(request.user)
+    person = request.person
     context = {"overview": overview_for(person, now=timezone.now()) if person else None}
     return render(request, "conversations/home.html", context)

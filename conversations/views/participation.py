@@ -1,6 +1,4 @@
-import functools
-
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -9,19 +7,7 @@ from conversations.forms.participation import ParticipationFilterForm
 from conversations.participation.export import write_participation_csv
 from conversations.participation.figures import DEFINITIONS, MIN_GROUP_SIZE, participation
 from people.models import Organisation
-from people.permissions import can
-
-
-def hr_only(view):
-    """HR's dashboards answer 404 to everyone else: not even their existence is shown."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not can(request.user, "conversations.view_participation"):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from people.permissions import requires
 
 
 def _figures(request):
@@ -34,7 +20,7 @@ def _figures(request):
     return form, participation(now=now, period=form.selected_period(), tz=tz, department=department)
 
 
-@hr_only
+@requires("conversations.view_participation")
 @require_GET
 def dashboard(request):
     form, figures = _figures(request)
@@ -56,7 +42,7 @@ def dashboard(request):
     return render(request, "conversations/participation.html", context)
 
 
-@hr_only
+@requires("conversations.view_participation")
 @require_GET
 def dashboard_csv(request):
     form, figures = _figures(request)

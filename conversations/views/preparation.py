@@ -1,23 +1,21 @@
 """The employee's preparation: edited as a draft with autosave, shared with the partner when they choose."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conversations import preparation as preparations
 from conversations.forms.preparation import PreparationForm
+from conversations.permissions import conversation_for
 from conversations.views import autosave as answers
-from conversations.views.booking import conversation_or_404
-from people.permissions import can
+from people.permissions import require
 
 
 def _employee_preparation(request, pk):
-    conversation = conversation_or_404(request, pk)
+    conversation = conversation_for(request.user, pk)
     preparation = preparations.preparation_for(conversation=conversation)
-    if not can(request.user, "conversations.change_preparation", preparation):
-        raise Http404("Only the employee prepares")
+    require(request.user, "conversations.change_preparation", preparation)
     return conversation, preparation
 
 
@@ -33,7 +31,8 @@ def prepare(request, pk):
         action = request.POST.get("action", "save")
         form = PreparationForm(request.POST, instance=preparation, previous=previous)
         if form.is_valid():
-            preparation = preparations.save_preparation(form=form, actor=request.user, now=timezone.now())
+            preparation = preparations.save_preparation(preparation=preparation, values=form.cleaned_data,
+                                                        actor=request.user, now=timezone.now())
             if action == "unshare":
                 preparations.withdraw_preparation(preparation=preparation)
                 messages.success(request, f"Saved. {conversation.partner.name} no longer sees your preparation.")
@@ -71,5 +70,5 @@ def autosave(request, pk):
     if not form.is_valid():
         return answers.invalid(form)
     now = timezone.now()
-    preparations.save_preparation(form=form, actor=request.user, now=now)
+    preparations.save_preparation(preparation=preparation, values=form.cleaned_data, actor=request.user, now=now)
     return answers.saved(now=now)

@@ -5,31 +5,29 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from conversations.audit import access_counts, accesses_to_records_of
 from conversations.personal_data import ErasureRefused, erase_person, export_personal_data, leavers
-from people import roles
-from people.models import Person
-from people.permissions import require
+from people.permissions import person_for, requires
 
 ACCESSES_PER_PAGE = 50
 
 
 @require_GET
+@requires("people.view_own_privacy")
 def privacy(request):
-    require(request.user, "people.view_own_privacy")
-    person = roles.person_of(request.user)
+    person = request.person
     page = Paginator(accesses_to_records_of(person), ACCESSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "conversations/privacy.html", {"page": page})
 
 
 @require_GET
+@requires("people.export_personal_data")
 def download(request):
-    require(request.user, "people.export_personal_data")
-    person = roles.person_of(request.user)
+    person = request.person
     now = timezone.now()
     content = export_personal_data(person=person, now=now)
     response = HttpResponse(content, content_type="application/zip")
@@ -38,8 +36,8 @@ def download(request):
 
 
 @require_GET
+@requires("conversations.view_access_counts")
 def hr_privacy(request):
-    require(request.user, "conversations.view_access_counts")
     context = {"counts": access_counts(now=timezone.now()), "leavers": leavers()}
     return render(request, "conversations/hr_privacy.html", context)
 
@@ -53,8 +51,7 @@ class EraseForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def erase(request, pk):
-    person = get_object_or_404(Person.objects.select_related("user", "department"), pk=pk)
-    require(request.user, "people.erase_person", person)
+    person = person_for(request.user, pk, "people.erase_person")
     form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         name = person.name

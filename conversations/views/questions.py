@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -10,14 +9,9 @@ from django.views.decorators.http import require_POST
 from conversations import questions
 from conversations.forms.followup import GuideQuestionForm
 from conversations.models import Area, GuideQuestion
-from people.permissions import can
+from people.permissions import requires
 
 PERM = "conversations.edit_question_library"
-
-
-def _check(request):
-    if not can(request.user, PERM):
-        raise Http404
 
 
 def _render_library(request, *, form=None, status=200):
@@ -29,8 +23,8 @@ def _render_library(request, *, form=None, status=200):
     return render(request, "conversations/questions.html", context, status=status)
 
 
+@requires(PERM)
 def question_library(request):
-    _check(request)
     if request.method != "POST":
         return _render_library(request)
     form = GuideQuestionForm(request.POST)
@@ -45,8 +39,8 @@ def question_library(request):
     return _render_library(request, form=form, status=400)
 
 
+@requires(PERM)
 def edit_question(request, pk):
-    _check(request)
     question = get_object_or_404(GuideQuestion, pk=pk)
     data = request.POST if request.method == "POST" else None
     form = GuideQuestionForm(data, initial={"area": question.area, "text": question.text})
@@ -64,9 +58,9 @@ def edit_question(request, pk):
 
 
 @require_POST
+@requires(PERM)
 def change_question(request, pk):
     """Move a question up or down within its area, retire it, or bring it back."""
-    _check(request)
     question = get_object_or_404(GuideQuestion, pk=pk)
     change = request.POST.get("change")
     if change in ("up", "down"):

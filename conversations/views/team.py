@@ -2,24 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from conversations.followup.completion import next_due_for
 from conversations.forms.team import ProposalForm
 from conversations.proposals import propose_conversation, suggested_start
 from conversations.team import attention_summary, team_member, team_rows
-from people import roles
-from people.models import Person
-from people.permissions import can
-
-
-def _report(request, pk, perm):
-    report = get_object_or_404(Person.objects.select_related("user", "department"), pk=pk)
-    if not can(request.user, perm, report):
-        raise Http404
-    return report
+from people.permissions import person_for, requires
 
 
 def _show_on_form(form, error):
@@ -32,26 +22,25 @@ def _show_on_form(form, error):
         form.add_error(fields.get(field), messages_)
 
 
+@requires("people.view_team")
 def team(request):
-    if not can(request.user, "people.view_team"):
-        raise Http404
-    manager = roles.person_of(request.user)
+    manager = request.person
     now = timezone.now()
     rows = team_rows(manager, now=now)
     return render(request, "conversations/team.html", {"rows": rows, "summary": attention_summary(rows)})
 
 
 def member(request, pk):
-    report = _report(request, pk, "people.view_team_status")
-    manager = roles.person_of(request.user)
+    report = person_for(request.user, pk, "people.view_team_status")
+    manager = request.person
     now = timezone.now()
     member = team_member(manager, report, now=now)
     return render(request, "conversations/team_member.html", {"member": member, "manager": manager})
 
 
 def propose(request, pk):
-    report = _report(request, pk, "people.propose_conversation")
-    manager = roles.person_of(request.user)
+    report = person_for(request.user, pk, "people.propose_conversation")
+    manager = request.person
     now = timezone.now()
     suggestion = suggested_start(manager=manager, now=now)
     form = ProposalForm(request.POST if request.method == "POST" else None, tz=manager.tz,

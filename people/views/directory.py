@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -11,7 +10,7 @@ from people import invitations, roles, tasks
 from people.directory import search_people, with_access
 from people.forms import DirectorySearchForm, ProfileForm
 from people.models import Organisation, Person
-from people.permissions import can, requires
+from people.permissions import can, person_for, require, requires
 from people.profile import update_profile
 
 PAGE_SIZE = 50
@@ -40,9 +39,7 @@ def directory(request):
 
 
 def profile(request, pk):
-    person = get_object_or_404(Person.objects.select_related("user", "department", "manager__user"), pk=pk)
-    if not can(request.user, "people.view_profile", person):
-        raise Http404("No such person.")
+    person = person_for(request.user, pk, "people.view_profile")
     editable = can(request.user, "people.edit_profile", person)
     form = None
     if editable:
@@ -56,7 +53,7 @@ def profile(request, pk):
         else:
             form = ProfileForm(instance=person, **form_options)
     elif request.method == "POST":
-        raise Http404("No such form.")
+        require(request.user, "people.edit_profile", person)
     context = {"person": person, "form": form, "editable": editable,
                "can_see_account": can(request.user, "people.see_account")}
     if context["can_see_account"]:

@@ -18,10 +18,7 @@ from people.tasks import run_people_import
 RECENT_IMPORTS = 10
 PROBLEMS_SHOWN = 500
 
-hr_only = requires("people.import_people")
-
-
-@hr_only
+@requires("people.import_people")
 def import_page(request):
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
@@ -41,7 +38,7 @@ def import_page(request):
     })
 
 
-@hr_only
+@requires("people.import_people")
 def import_detail(request, pk):
     people_import = get_object_or_404(PeopleImport.objects.defer("content"), pk=pk)
     preview = people_import.preview
@@ -64,7 +61,7 @@ def import_detail(request, pk):
     })
 
 
-@hr_only
+@requires("people.import_people")
 def import_progress(request, pk):
     """The progress fragment the detail page polls while the import runs (htmx), or the result once done."""
     people_import = get_object_or_404(PeopleImport.objects.defer("content", "preview"), pk=pk)
@@ -73,7 +70,7 @@ def import_progress(request, pk):
     })
 
 
-@hr_only
+@requires("people.import_people")
 @require_POST
 def import_confirm(request, pk):
     people_import = get_object_or_404(PeopleImport.objects.defer("content"), pk=pk)
@@ -86,7 +83,7 @@ def import_confirm(request, pk):
     return redirect(people_import)
 
 
-@hr_only
+@requires("people.import_people")
 @require_POST
 def import_discard(request, pk):
     people_import = get_object_or_404(PeopleImport, pk=pk, status=PeopleImport.Status.PREVIEWED)
@@ -95,7 +92,7 @@ def import_discard(request, pk):
     return redirect("people:import")
 
 
-@hr_only
+@requires("people.import_people")
 def import_problems_csv(request, pk):
     """Every problem of a preview, to sort and fix in a spreadsheet next to the file."""
     people_import = get_object_or_404(PeopleImport.objects.defer("content"), pk=pk)
@@ -110,7 +107,7 @@ def import_problems_csv(request, pk):
     return response
 
 
-@hr_only
+@requires("people.import_people")
 def import_template_csv(request):
     """An example file with every column the import understands."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")

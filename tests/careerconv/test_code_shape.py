@@ -131,3 +131,45 @@ def test_views_and_template_tags_leave_the_audit_log_to_the_domain():
                 offenders += [f"{name} line {node.lineno}: imports {alias.name}"
                               for alias in node.names if alias.name.startswith("record")]
     assert offenders == []
+
+
+# Where a 404 may come from: the edges, and the middleware that answers the permission layer's NotVisible.
+ANSWERS_404 = {"people.middleware"}
+RAISES_404 = {"Http404", "get_object_or_404", "get_list_or_404"}
+
+
+def _is_edge(name):
+    parts = name.split(".")
+    return "views" in parts or parts[-1] == "urls" or name in ANSWERS_404
+
+
+def _names_used(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.Name):
+            yield node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.attr
+
+
+def test_only_the_edges_answer_404_and_domain_code_raises_its_own_errors():
+    offenders = [
+        f"{name} uses {used}"
+        for name, path in _modules() if not _is_edge(name)
+        for used in sorted(set(_names_used(ast.parse(path.read_text()))) & RAISES_404)
+    ]
+    assert offenders == []
+
+
+def test_views_take_the_person_from_the_request():
+    offenders = []
+    for name, path in _modules():
+        if "views" not in name.split("."):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if called == "person_of":
+                    offenders.append(f"{name} (line {node.lineno})")
+    assert offenders == []
