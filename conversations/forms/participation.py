@@ -2,6 +2,8 @@ import datetime
 
 from django import forms
 
+from conversations.participation.breakdown import NAME
+from conversations.participation.catalogue import FIGURES
 from conversations.participation.figures import DEFAULT_PERIOD_MONTHS, Period, add_months
 from people.models import Department
 
@@ -87,3 +89,21 @@ class ParticipationFilterForm(forms.Form):
 
     def selected_department(self):
         return self.cleaned_data.get("department") if self.is_bound and self.is_valid() else None
+
+
+class BreakdownForm(forms.Form):
+    """How the breakdown by manager is searched, ordered and paged. The order and page come from the page's own
+    links: a value that is not one of them falls back to the default instead of hiding the figures."""
+
+    find = forms.CharField(label="Find a manager", required=False, max_length=200)
+    sort = forms.ChoiceField(choices=[(NAME, "Name")] + [(figure.key, figure.column) for figure in FIGURES],
+                             required=False)
+    order = forms.ChoiceField(choices=[("asc", "Ascending"), ("desc", "Descending")], required=False)
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def choice(self):
+        """The search, order and page asked for, as keyword arguments of breakdown_page()."""
+        self.is_valid()
+        cleaned = self.cleaned_data
+        return {"find": cleaned.get("find") or "", "sort": cleaned.get("sort") or NAME,
+                "descending": cleaned.get("order") == "desc", "page": cleaned.get("page") or 1}

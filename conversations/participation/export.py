@@ -3,15 +3,12 @@
 import csv
 
 from careerconv.spreadsheet import safe_cell
-from conversations.participation.figures import DEFINITIONS, MIN_GROUP_SIZE
+from conversations.participation.catalogue import COUNT, DAYS, FIGURES
+from conversations.participation.figures import MIN_GROUP_SIZE
 
 SUPPRESSED = f"fewer than {MIN_GROUP_SIZE}"
 
-COLUMNS = [
-    "Breakdown", "Group", "Active employees", "Ongoing conversations %", "On cadence %", "Overdue",
-    "Conversations held", "Median days between conversations", "Outside the review %", "Breadth %", "Prepared %",
-    "Follow-through %", "Organisation follow-through %",
-]
+COLUMNS = ["Breakdown", "Group"] + [figure.csv_column for figure in FIGURES]
 
 
 def safe_text(value):
@@ -19,20 +16,19 @@ def safe_text(value):
     return safe_cell(str(value))
 
 
-def _percent(share):
-    return "" if share.percent is None else f"{share.percent:.1f}"
+def _cell(figure, figures):
+    value = figure.value(figures)
+    if figure.kind == COUNT:
+        return value
+    if figure.kind == DAYS:
+        return "" if value is None else f"{value:.1f}"
+    return "" if value.percent is None else f"{value.percent:.1f}"
 
 
 def _row(breakdown, name, figures):
     if figures.suppressed:
         return [breakdown, safe_text(name), SUPPRESSED] + [""] * (len(COLUMNS) - 3)
-    median = "" if figures.median_days is None else f"{figures.median_days:.1f}"
-    return [
-        breakdown, safe_text(name), figures.active, _percent(figures.ongoing_share),
-        _percent(figures.on_cadence_share), figures.overdue, figures.held, median,
-        _percent(figures.outside_review_share), _percent(figures.breadth_share), _percent(figures.prepared_share),
-        _percent(figures.follow_through_share), _percent(figures.organisation_follow_through_share),
-    ]
+    return [breakdown, safe_text(name)] + [_cell(figure, figures) for figure in FIGURES]
 
 
 def write_participation_csv(out, *, participation, organisation, department=None):
@@ -46,7 +42,7 @@ def write_participation_csv(out, *, participation, organisation, department=None
         f"Groups with fewer than {MIN_GROUP_SIZE} active employees are shown as \"{SUPPRESSED}\", without figures.",
         "Definitions:",
     ]
-    comments += [f"  {label}: {definition}" for label, definition in DEFINITIONS.values()]
+    comments += [f"  {figure.label}: {figure.definition}" for figure in FIGURES]
     for line in comments:
         out.write("# " + safe_text(line).replace("\n", " ") + "\r\n")
     writer = csv.writer(out)

@@ -57,47 +57,6 @@ DEPARTMENT = "department"
 MANAGER = "manager"
 UNASSIGNED = {DEPARTMENT: "No department", MANAGER: "No manager"}
 
-DEFINITIONS = {
-    "ongoing": (
-        "Ongoing conversations",
-        f"Share of active employees with at least {ONGOING_CONVERSATIONS} held career conversations in the "
-        f"{ONGOING_MONTHS} months up to the end of the period.",
-    ),
-    "on_cadence": (
-        "On cadence",
-        "Share of active employees whose last held conversation is within their cadence at the end of the period.",
-    ),
-    "overdue": (
-        "Overdue",
-        "Active employees past their due date at the end of the period with nothing booked.",
-    ),
-    "median_days": (
-        "Median days between conversations",
-        "Median days from each held conversation in the period to the same employee's previous one.",
-    ),
-    "outside_review": (
-        "Outside the review",
-        "Share of conversations held in the period that were standalone, not attached to a performance review.",
-    ),
-    "breadth": (
-        "Breadth",
-        "Share of active employees who held a conversation in the period with someone other than their manager.",
-    ),
-    "prepared": (
-        "Prepared",
-        "Share of conversations held in the period for which the employee shared a preparation.",
-    ),
-    "follow_through": (
-        "Follow-through",
-        "Share of actions owned by employees and partners, due in the period, that were done by their due date "
-        "(open actions count once their due date has passed).",
-    ),
-    "follow_through_organisation": (
-        "Organisation follow-through",
-        "The same for actions the organisation owns.",
-    ),
-}
-
 
 def add_months(day, months):
     """The same day of the month `months` later (or earlier), clamped to the end of shorter months."""

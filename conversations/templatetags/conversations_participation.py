@@ -8,12 +8,10 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from conversations.participation.catalogue import COUNT, DAYS, FIGURES
 from conversations.participation.figures import MIN_GROUP_SIZE
 
 register = template.Library()
-
-# Below this share on cadence, a group's cell is marked for attention.
-LOW_ON_CADENCE = 50
 
 
 def _empty():
@@ -38,20 +36,24 @@ def _days(days):
     return ("text-end", f"{days:.4f}", "", f"{days:.1f}".removesuffix(".0"))
 
 
+def _cell(figure, figures):
+    value = figure.value(figures)
+    if figure.kind == COUNT:
+        return _number(value)
+    if figure.kind == DAYS:
+        return _days(value)
+    return _share(value, figure.low)
+
+
 @register.simple_tag
 def breakdown_row(group):
     """A group's row; a group of fewer than MIN_GROUP_SIZE active employees shows that, and nothing else."""
     figures = group.figures
     if figures.suppressed:
         return format_html('<tr data-suppressed><th scope="row">{}</th>'
-                           '<td colspan="11" class="text-body-secondary">fewer than {}</td></tr>',
-                           group.name, MIN_GROUP_SIZE)
-    cells = [
-        _number(figures.active), _share(figures.ongoing_share), _share(figures.on_cadence_share, LOW_ON_CADENCE),
-        _number(figures.overdue), _number(figures.held), _days(figures.median_days),
-        _share(figures.outside_review_share), _share(figures.breadth_share), _share(figures.prepared_share),
-        _share(figures.follow_through_share), _share(figures.organisation_follow_through_share),
-    ]
+                           '<td colspan="{}" class="text-body-secondary">fewer than {}</td></tr>',
+                           group.name, len(FIGURES), MIN_GROUP_SIZE)
+    cells = [_cell(figure, figures) for figure in FIGURES]
     # Only the name is text from users; every other value is a number formatted above. Built without
     # format_html, whose escaping of every cell was most of the page's rendering time at 1,000 managers.
     cells_html = "".join(f'<td class="{css}" data-value="{value}" title="{title}">{shown}</td>'

@@ -3,9 +3,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from conversations.forms.participation import ParticipationFilterForm
+from conversations.forms.participation import BreakdownForm, ParticipationFilterForm
+from conversations.participation.breakdown import NAME, breakdown_page
+from conversations.participation.catalogue import FIGURES, headline_cards
 from conversations.participation.export import write_participation_csv
-from conversations.participation.figures import DEFINITIONS, MIN_GROUP_SIZE, participation
+from conversations.participation.figures import MIN_GROUP_SIZE, participation
 from people.models import Organisation
 from people.permissions import requires
 
@@ -20,6 +22,39 @@ def _figures(request):
     return form, participation(now=now, period=form.selected_period(), tz=tz, department=department)
 
 
+def _with(query, **changes):
+    query = query.copy()
+    for name, value in changes.items():
+        query[name] = value
+    return f"?{query.urlencode()}#by-manager"
+
+
+def _manager_table(request, groups):
+    """The breakdown by manager, one page of it, with the links that reorder and page it."""
+    choice = BreakdownForm(request.GET).choice()
+    table = breakdown_page(groups, **choice)
+    filters = request.GET.copy()
+    for name in ("sort", "order", "page"):
+        filters.pop(name, None)
+    headers = []
+    for key, label, numeric in [(NAME, "Manager", False)] + [(f.key, f.column, True) for f in FIGURES]:
+        current = table.sort == key
+        # Numbers sort largest first on the first click: who is furthest ahead, or behind, shows at once.
+        descending = not table.descending if current else numeric
+        headers.append({
+            "label": label, "numeric": numeric,
+            "aria_sort": ("descending" if table.descending else "ascending") if current else "none",
+            "url": _with(filters, sort=key, order="desc" if descending else "asc"),
+        })
+    page = table.page
+    return {
+        "table": table, "headers": headers,
+        "hidden": [(name, value) for name, value in request.GET.items() if name not in ("find", "page")],
+        "previous_url": _with(request.GET, page=page.previous_page_number()) if page.has_previous() else None,
+        "next_url": _with(request.GET, page=page.next_page_number()) if page.has_next() else None,
+    }
+
+
 @requires("conversations.view_participation")
 @require_GET
 def dashboard(request):
@@ -28,10 +63,13 @@ def dashboard(request):
         "form": form,
         "participation": figures,
         "department": form.selected_department() if figures else None,
-        "definitions": {key: definition for key, (label, definition) in DEFINITIONS.items()},
+        "columns": FIGURES,
         "min_group_size": MIN_GROUP_SIZE,
         "organisation": Organisation.current(),
     }
+    if figures:
+        context["cards"] = headline_cards(figures.headline)
+        context["managers"] = _manager_table(request, figures.managers)
     if figures and not figures.headline.suppressed:
         context["trend"] = {
             "labels": [f"{month.month:%b %Y}" for month in figures.trend],

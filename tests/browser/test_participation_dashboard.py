@@ -49,12 +49,14 @@ def test_hr_opens_the_dashboard_sees_the_chart_and_downloads_the_csv(ui, console
 def test_hr_sorts_and_searches_the_breakdown_by_manager(ui):
     build_organisation()
     ui.sign_in("hana")
-    ui.goto("/conversations/participation/")
+    ui.goto("/conversations/participation/?period=6m")
     page = ui.page
     table = page.locator("#by-manager-table")
 
-    table.get_by_role("button", name="Active employees").click()
-    assert table.locator("th", has=page.get_by_role("button", name="Active employees")).get_attribute(
+    table.get_by_role("link", name="Active employees").click()
+    page.wait_for_url("**sort=active**")
+    table = page.locator("#by-manager-table")
+    assert table.locator("th", has=page.get_by_role("link", name="Active employees")).get_attribute(
         "aria-sort") == "descending"
     # Suppressed groups stay last whichever way the table is sorted.
     assert table.locator("tbody tr").first.locator("th").inner_text() == "Maya Example"
@@ -62,8 +64,12 @@ def test_hr_sorts_and_searches_the_breakdown_by_manager(ui):
     ui.check()
 
     page.get_by_label("Find a manager").fill("sam")
-    assert table.locator("tbody tr:visible").count() == 1
-    assert table.locator("tbody tr:visible th").inner_text() == "Sam Example"
+    page.get_by_role("button", name="Find", exact=True).click()
+    page.wait_for_url("**find=sam**")
+    assert page.locator("#by-manager-table tbody tr").count() == 1
+    assert page.locator("#by-manager-table tbody th").inner_text() == "Sam Example"
+    # The period chosen above is kept.
+    assert page.get_by_label("Period", exact=True).input_value() == "6m"
     ui.check()
 
 

@@ -209,3 +209,31 @@ def test_the_page_takes_the_same_number_of_queries_for_a_larger_organisation(hr_
 
     assert small == large
     assert large <= 15
+
+
+def manager_rows(page):
+    table = page.split('id="by-manager-table"', 1)[1].split("</table>", 1)[0]
+    return [row.split("</th>", 1)[0] for row in table.split('<th scope="row">')[1:]]
+
+
+def test_the_breakdown_by_manager_is_sorted_and_searched_on_the_server(hr_client, org):
+    boss = PersonFactory(user__first_name="Zed", user__last_name="Boss")
+    PersonFactory.create_batch(5, manager=boss)
+
+    by_active = hr_client.get(DASHBOARD, {"period": "6m", "sort": "active", "order": "desc"}).content.decode()
+    found = hr_client.get(DASHBOARD, {"period": "6m", "find": "sam"}).content.decode()
+
+    # Maya has 6 active reports, Zed 5; Sam's and the unmanaged groups are too small to be ranked.
+    assert manager_rows(by_active) == ["Maya Example", "Zed Boss", "Sam Example", "No manager"]
+    assert 'aria-sort="descending"><a class="sort-button" href="?period=6m&amp;sort=active&amp;order=asc#by-manager"' \
+        in by_active
+    assert manager_rows(found) == ["Sam Example"]
+    # The search keeps the filters chosen above it.
+    assert '<input type="hidden" name="period" value="6m">' in found
+
+
+def test_a_sort_or_page_that_is_not_offered_falls_back_to_the_default(hr_client):
+    response = hr_client.get(DASHBOARD, {"sort": "nonsense", "order": "sideways", "page": "-3"})
+
+    assert response.status_code == 200
+    assert manager_rows(response.content.decode()) == ["Maya Example", "Sam Example", "No manager"]
