@@ -1,9 +1,10 @@
 """Booking, rescheduling and cancelling a career conversation.
 
-Double booking is impossible: every write takes a row lock on both people (in a fixed order, so two bookings never
-wait on each other in a cycle) before it looks at their calendars, so two requests for the same partner are
-serialised and the second one sees the first one's conversation. The partial unique constraints on
-(partner, starts_at) and (employee, starts_at) stay as the last line should a write ever bypass this module.
+Double booking is impossible: every write, a manager's proposal (proposals.py) included, takes a row lock on both
+people (in a fixed order, so two writes never wait on each other in a cycle) before it looks at their calendars,
+so two requests for the same partner are serialised and the second one sees the first one's conversation. The
+partial unique constraints on (partner, starts_at) and (employee, starts_at) stay as the last line should a write
+ever bypass this module.
 """
 
 import datetime
@@ -37,6 +38,15 @@ class BookingError(Exception):
         self.message = message
         self.code = code
         self.field = field
+
+
+class TimeNotFree(BookingError):
+    """That time is no longer free. `clashes` are the conversations of the two people that overlap it; it is empty
+    when the database's one-conversation-per-start constraints refused the write instead."""
+
+    def __init__(self, message, *, code="taken", clashes=()):
+        super().__init__(message, code=code)
+        self.clashes = list(clashes)
 
 
 # --- Who can be booked ----------------------------------------------------------------------------------------
@@ -123,16 +133,27 @@ def _check_slot(*, employee, partner, starts_at, now, by, exclude_pk=None):
     slot = next((s for s in offered if s.starts_at == starts_at), None)
     if slot is None:
         raise BookingError(f"That time is outside {name}'s availability.", code="outside_windows")
-    for other in availability.conflicts(people=[employee, partner], starts_at=slot.starts_at, ends_at=slot.ends_at,
-                                        exclude_pk=exclude_pk):
-        busy = partner if partner.pk in (other.employee_id, other.partner_id) else employee
-        if busy.pk == by.pk:
-            with_whom = other.other_participant(by).name
-            raise BookingError(f"You already have a conversation with {with_whom} at that time.", code="busy")
-        if busy.pk == partner.pk:
-            raise BookingError(TAKEN, code="taken")
-        raise BookingError(f"{employee.name} is not free at that time.", code="busy")
+    _check_free(employee=employee, partner=partner, starts_at=slot.starts_at, ends_at=slot.ends_at, by=by,
+                exclude_pk=exclude_pk)
     return slot
+
+
+def _check_free(*, employee, partner, starts_at, ends_at, by, exclude_pk=None):
+    """Raise TimeNotFree, worded for `by`, if either person has a conversation overlapping [starts_at, ends_at)."""
+    clashes = availability.conflicts(people=[employee, partner], starts_at=starts_at, ends_at=ends_at,
+                                     exclude_pk=exclude_pk)
+    if not clashes:
+        return
+    other = clashes[0]
+    busy = partner if partner.pk in (other.employee_id, other.partner_id) else employee
+    if busy.pk == by.pk:
+        with_whom = other.other_participant(by).name
+        message, code = f"You already have a conversation with {with_whom} at that time.", "busy"
+    elif busy.pk == partner.pk:
+        message, code = TAKEN, "taken"
+    else:
+        message, code = f"{employee.name} is not free at that time.", "busy"
+    raise TimeNotFree(message, code=code, clashes=clashes)
 
 
 def check_time(*, employee, partner, starts_at, now, by, exclude_pk=None):
@@ -142,12 +163,30 @@ def check_time(*, employee, partner, starts_at, now, by, exclude_pk=None):
                        exclude_pk=exclude_pk)
 
 
-def _lock_people(*people):
-    """Lock the people's rows, lowest key first, and return them fresh: the serialisation point of every write."""
-    pks = sorted({person.pk for person in people})
-    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=pks).order_by("pk")
-              .select_related("user")}
-    return [locked[person.pk] for person in people]
+def _lock_people(employee, partner):
+    """Lock both people's rows, lowest key first, and return them fresh: the serialisation point of every write."""
+    locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[employee.pk, partner.pk])
+              .order_by("pk").select_related("user")}
+    return locked[employee.pk], locked[partner.pk]
+
+
+def lock_free_time(*, employee, partner, starts_at, by, ends_at=None, now=None, exclude_pk=None):
+    """Lock both people's rows and check that the time is free in both calendars; return the fresh rows and the
+    slot. Must run inside the transaction that writes, so that the answer holds until it commits.
+
+    Without `ends_at`, the time must be one of the partner's offered slots and is checked as a booking is (the
+    people still here, notice, horizon, days off, windows; `now` is then needed); with it, any interval will do.
+    Raises TimeNotFree when the time overlaps a conversation of either person, BookingError for the other reasons.
+    """
+    employee, partner = _lock_people(employee, partner)
+    if ends_at is None:
+        slot = _check_slot(employee=employee, partner=partner, starts_at=starts_at, now=now, by=by,
+                           exclude_pk=exclude_pk)
+    else:
+        slot = availability.Slot(starts_at=starts_at, ends_at=ends_at)
+        _check_free(employee=employee, partner=partner, starts_at=starts_at, ends_at=ends_at, by=by,
+                    exclude_pk=exclude_pk)
+    return employee, partner, slot
 
 
 def _publish_invitation(conversation_id, sequence, recipient_id=None):
@@ -194,8 +233,8 @@ def book_conversation(*, employee, partner, starts_at, now, relation=None, locat
     relation = relation_between(employee=employee, partner=partner) or (
         relation if relation in CHOSEN_RELATIONS else suggested_relation(employee=employee, partner=partner))
     with transaction.atomic():
-        employee, partner = _lock_people(employee, partner)
-        slot = _check_slot(employee=employee, partner=partner, starts_at=starts_at, now=now, by=booked_by)
+        employee, partner, slot = lock_free_time(employee=employee, partner=partner, starts_at=starts_at, now=now,
+                                                 by=booked_by)
         try:
             with transaction.atomic():
                 conversation = Conversation.objects.create(
@@ -204,7 +243,7 @@ def book_conversation(*, employee, partner, starts_at, now, relation=None, locat
                     status=Conversation.Status.CONFIRMED, booked_by=booked_by,
                 )
         except IntegrityError as error:
-            raise BookingError(TAKEN, code="taken") from error
+            raise TimeNotFree(TAKEN) from error
         send_invitation_after_commit(conversation)
     logger.info("conversation %s booked: %s with %s at %s", conversation.pk, employee.pk, partner.pk,
                 slot.starts_at.isoformat())
@@ -244,7 +283,7 @@ def reschedule_conversation(*, conversation, by, starts_at, reason, now):
             with transaction.atomic():
                 conversation.save(update_fields=["starts_at", "ends_at", "sequence", "change_reason", "updated_at"])
         except IntegrityError as error:
-            raise BookingError(TAKEN, code="taken") from error
+            raise TimeNotFree(TAKEN) from error
         send_invitation_after_commit(conversation)
     logger.info("conversation %s rescheduled by %s to %s", conversation.pk, by.pk, slot.starts_at.isoformat())
     return conversation

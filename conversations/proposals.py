@@ -11,10 +11,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import dateformat
 
-from conversations.booking import send_invitation_after_commit
+from conversations.booking import TimeNotFree, lock_free_time, send_invitation_after_commit
 from conversations.models import Conversation, Relation
 from conversations.notifications import Notice, notify
-from people.models import Person
 
 PROPOSAL_MINUTES = (30, 45, 60, 90)
 # Far enough for any real plan; a typo such as year 9999 would otherwise hold both diaries for ever, and a time at
@@ -31,9 +30,11 @@ def suggested_start(*, manager, now):
     return datetime.datetime.combine(day, datetime.time(10), tzinfo=manager.tz)
 
 
-def _clash(person, starts_at, ends_at):
-    return (Conversation.objects.involving(person).active()
-            .filter(starts_at__lt=ends_at, ends_at__gt=starts_at).exists())
+def _not_free_message(error, *, manager, employee):
+    """The proposal's own wording of TimeNotFree: the manager's clash is named before the employee's."""
+    if any(manager.pk in (clash.employee_id, clash.partner_id) for clash in error.clashes):
+        return "You already have a conversation at that time."
+    return f"{employee.name} already has a conversation at that time."
 
 
 def propose_conversation(*, manager, employee, starts_at, minutes, location, kind, now):
@@ -48,13 +49,9 @@ def propose_conversation(*, manager, employee, starts_at, minutes, location, kin
     ends_at = starts_at + datetime.timedelta(minutes=minutes)
     try:
         with transaction.atomic():
-            # Both people's rows are locked in a fixed order, so two proposals (or a proposal and a booking that
-            # takes the same locks) for overlapping times are decided one after the other, never both.
-            list(Person.objects.select_for_update().filter(pk__in=[manager.pk, employee.pk]).order_by("pk"))
-            if _clash(manager, starts_at, ends_at):
-                raise ValidationError({"starts_at": "You already have a conversation at that time."})
-            if _clash(employee, starts_at, ends_at):
-                raise ValidationError({"starts_at": f"{employee.name} already has a conversation at that time."})
+            # The same locks and check as a booking, so that a proposal and a booking (or two proposals) for
+            # overlapping times are decided one after the other, never both.
+            lock_free_time(employee=employee, partner=manager, starts_at=starts_at, ends_at=ends_at, by=manager)
             conversation = Conversation.objects.create(
                 employee=employee, partner=manager, relation=Relation.MANAGER, starts_at=starts_at, ends_at=ends_at,
                 location=location.strip(), kind=kind, status=Conversation.Status.REQUESTED, booked_by=manager,
@@ -68,6 +65,8 @@ def propose_conversation(*, manager, employee, starts_at, minutes, location, kin
             ))
     except IntegrityError as error:
         raise ValidationError({"starts_at": TAKEN}) from error
+    except TimeNotFree as error:
+        raise ValidationError({"starts_at": _not_free_message(error, manager=manager, employee=employee)}) from error
     return conversation
 
 

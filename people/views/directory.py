@@ -28,10 +28,8 @@ def directory(request):
     if can_see_account:
         people = with_access(people)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
-        "form": form, "page": page, "query": query.urlencode(), "can_see_account": can_see_account,
+        "form": form, "page": page, "can_see_account": can_see_account,
         "not_yet_invited": invitations.not_yet_invited().count() if can_see_account else 0,
     }
     template = "people/_directory_results.html" if request.htmx else "people/directory.html"

@@ -5,8 +5,10 @@ below is the project's authorisation policy, read top to bottom. Object URLs are
 one small organisation in which every role exists, so that "may not see" is tested against objects that exist:
 an object a user may not see answers 404, like one that does not exist.
 
-Each URL is requested with GET and with an empty POST by each role; a role's requests run in a savepoint that is
-rolled back, so that what one role does cannot change what the next one sees. Every HTML page answered with 200
+The organisation is built once for the module, in a transaction rolled back at its end, and each role signs in
+once. Each URL is requested with GET and with an empty POST by each role, from a client that holds only that
+sign-in; a role's requests run in a savepoint that is rolled back, so that what one role does (signing out
+included) cannot change what the next one sees. Every HTML page answered with 200
 is also checked for code the Content Security Policy would block (inline scripts, style attributes, handlers).
 """
 
@@ -332,12 +334,27 @@ class World:
             preview={"counts": {"create": 0, "update": 1, "leave": 0, "unchanged": 0}, "problems": []})
         Invitation.objects.create(person=self.employee, sent_at=now, sent_by=self.hr.user)
 
+        self.session_cookies = {role: self._signed_in_cookies(role) for role in ROLES}
+
     def user(self, role):
         if role == "anonymous":
             return None
         if role == "superuser":
             return self.superuser
         return getattr(self, role).user
+
+    def _signed_in_cookies(self, role):
+        client = Client()
+        user = self.user(role)
+        if user is not None:
+            client.force_login(user)
+        return {name: morsel.value for name, morsel in client.cookies.items()}
+
+    def client(self, role):
+        """A client signed in as `role` (and nothing else: no cookie from an earlier request)."""
+        client = Client()
+        client.cookies.load(self.session_cookies[role])
+        return client
 
     def value(self, name, model_label=None):
         """The value for a URL parameter: a named object's id, a literal, or the admin model's first object."""
@@ -351,9 +368,12 @@ class World:
         return getattr(attribute, "pk", attribute)
 
 
-@pytest.fixture
-def world():
-    return World()
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Every test's own transaction is nested in this one, which is rolled back once the module is done."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield World()
+        transaction.set_rollback(True)
 
 
 # --- The checks ------------------------------------------------------------------------------------------------
@@ -397,10 +417,7 @@ def test_every_role_gets_the_expected_answer(world, route):
 
     mismatches = []
     for index, role in enumerate(ROLES):
-        client = Client()
-        user = world.user(role)
-        if user is not None:
-            client.force_login(user)
+        client = world.client(role)
         for method, statuses in (("GET", expected.get), ("POST", expected.post)):
             want = statuses[index]
             if want is None:

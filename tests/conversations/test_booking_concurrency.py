@@ -4,9 +4,10 @@ import datetime
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
-from conversations import booking
+from conversations import booking, proposals
 from conversations.models import AvailabilityWindow, Conversation
 from tests.support.factories import AvailabilityFactory, PersonFactory
 
@@ -25,7 +26,7 @@ def race(*attempts):
         try:
             barrier.wait(timeout=10)
             outcomes[index] = attempt()
-        except booking.BookingError as error:
+        except (booking.BookingError, ValidationError) as error:
             outcomes[index] = error
         finally:
             connection.close()
@@ -86,3 +87,26 @@ def test_one_employee_booking_two_partners_at_overlapping_times_at_once_gets_one
         refused = next(outcome for outcome in outcomes if isinstance(outcome, booking.BookingError))
         assert refused.message.startswith("You already have a conversation with ")
     assert Conversation.objects.filter(employee=employee).count() == 4
+
+
+def test_a_booking_and_a_proposal_for_the_same_slot_of_a_manager_at_the_same_moment_let_exactly_one_through():
+    manager = partner_with_windows(datetime.time(9), datetime.time(17), user__first_name="Maya")
+    report = PersonFactory(manager=manager, user__first_name="Eli")
+    colleague = PersonFactory()
+
+    for round_number in range(8):
+        starts_at = datetime.datetime(2026, 3, 3, 9, 0, tzinfo=UTC) + datetime.timedelta(minutes=30 * round_number)
+        outcomes = race(
+            lambda s=starts_at: booking.book_conversation(employee=colleague, partner=manager, starts_at=s, now=NOW),
+            lambda s=starts_at: proposals.propose_conversation(
+                manager=manager, employee=report, starts_at=s, minutes=30, location="", kind="standalone", now=NOW),
+        )
+
+        held = [outcome for outcome in outcomes if isinstance(outcome, Conversation)]
+        assert len(held) == 1, outcomes
+        booked, proposed = outcomes
+        if held[0] is booked:
+            assert proposed.message_dict == {"starts_at": ["You already have a conversation at that time."]}
+        else:
+            assert booked.message == "That time was just taken. Please choose another time."
+        assert Conversation.objects.filter(partner=manager, starts_at=starts_at).count() == 1

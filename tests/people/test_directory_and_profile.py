@@ -81,6 +81,19 @@ def test_a_live_search_answers_with_the_results_only(client, employee, organisat
     assert "<html" not in response.text and "Sam Ivers" in response.text
 
 
+def test_the_pages_of_a_filtered_search_keep_the_search_and_the_filter(client, employee, organisation):
+    PersonFactory.create_batch(51, job_title="Analyst", offers_conversations=True)
+    client.force_login(employee.user)
+
+    first = client.get(reverse("people:directory"), {"q": "analyst", "offers": "on"})
+    second = client.get(reverse("people:directory"), {"q": "analyst", "offers": "on", "page": "2"})
+
+    assert "Page 1 of 2" in first.text
+    assert '<a class="page-link" href="?q=analyst&amp;offers=on&amp;page=2">Next</a>' in first.text
+    assert '<a class="page-link" href="?q=analyst&amp;offers=on&amp;page=1">Previous</a>' in second.text
+    assert len(names_in(second)) == 1
+
+
 def test_the_directory_costs_the_same_queries_for_any_number_of_people(client, hr, organisation):
     client.force_login(hr.user)
     with CaptureQueriesContext(connection) as few:
