@@ -49,6 +49,8 @@ class ActionItemForm(forms.Form):
 
     def __init__(self, *args, conversation, today, **kwargs):
         self.today = today
+        # Several forms share the notes page: ids named for the form keep each label on its own field.
+        kwargs.setdefault("auto_id", "id_action_%s")
         super().__init__(*args, **kwargs)
         self.fields["owner_kind"].choices = [
             (ActionItem.Owner.EMPLOYEE, f"{conversation.employee.name} (the employee)"),
@@ -68,6 +70,10 @@ class ActionItemForm(forms.Form):
 class MarkHeldForm(forms.Form):
     outcome = forms.ChoiceField(choices=[(Conversation.Status.COMPLETED, "Held"),
                                          (Conversation.Status.NO_SHOW, "No-show")])
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_held_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ReflectionForm(forms.ModelForm):
@@ -96,11 +102,19 @@ class RoadblockForm(forms.ModelForm):
         help_texts = {"text": "A short name that you will both recognise next time, e.g. “No time for deep work”."}
         error_messages = {"text": {"max_length": TOO_LONG, "required": "Name the roadblock."}}
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_roadblock_%s")
+        super().__init__(*args, **kwargs)
+
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label="Why this time does not work", max_length=500,
                              error_messages={"required": "Say why, so that a better time can be found.",
                                              "max_length": TOO_LONG})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_decline_%s")
+        super().__init__(*args, **kwargs)
 
 
 class GuideQuestionForm(forms.ModelForm):
