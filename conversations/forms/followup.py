@@ -42,7 +42,8 @@ class NotesForm(forms.ModelForm):
 class ActionItemForm(forms.Form):
     text = forms.CharField(label="Action", max_length=500,
                            error_messages={"max_length": TOO_LONG, "required": "Say what will be done."})
-    owner_kind = forms.ChoiceField(label="Owner")
+    # Radios: their labels wrap at large text sizes, where a select cuts the owner's name off.
+    owner_kind = forms.ChoiceField(label="Owner", widget=forms.RadioSelect, initial=ActionItem.Owner.EMPLOYEE)
     due_on = forms.DateField(label="Due by", required=False,
                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                              error_messages={"invalid": "Enter a date such as 2026-03-31."})
@@ -124,4 +125,9 @@ class GuideQuestionForm(forms.ModelForm):
         labels = {"text": "Question"}
         help_texts = {"text": "An open question that helps the employee make sense of their experience."}
         error_messages = {"text": {"max_length": TOO_LONG, "required": "Write the question."}}
-        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2}), "area": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radios need no empty "---------" choice: none ticked is the empty answer.
+        self.fields["area"].choices = Area.choices
