@@ -183,7 +183,7 @@ def test_every_page_of_every_role_passes_at_every_width_and_at_double_text_size(
             cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 16, "fixed": 13}})
     assert not problems, "\n".join(sorted(set(problems)))
     # The walk reached each role's own pages, not only the home page.
-    assert "/conversations/team/" in walked["manager"]
+    assert "/people/team/" in walked["manager"]
     assert "/conversations/participation/" in walked["hr"]
     assert len(walked["employee"]) >= 8
 
