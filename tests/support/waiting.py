@@ -3,7 +3,7 @@
 import time
 
 
-def wait_until(condition, *, timeout=10.0, interval=0.05):
+def wait_until(condition, *, timeout=10.0, interval=0.05, what="condition"):
     """Poll `condition` until it returns something truthy; return that, or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -11,5 +11,5 @@ def wait_until(condition, *, timeout=10.0, interval=0.05):
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
+            raise AssertionError(f"{what} not met within {timeout} s")
         time.sleep(interval)

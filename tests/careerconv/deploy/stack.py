@@ -12,7 +12,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import yaml
@@ -67,16 +66,6 @@ def free_port():
     with socket.socket() as probe:
         probe.bind((LOCAL, 0))
         return probe.getsockname()[1]
-
-
-def wait_for(condition, *, timeout, what, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"{what} not within {timeout} s")
 
 
 class Stack:

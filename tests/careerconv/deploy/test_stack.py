@@ -29,9 +29,9 @@ from tests.careerconv.deploy.stack import (
     free_port,
     start_process,
     stop_process,
-    wait_for,
 )
 from tests.support.smtp_server import SMTPServer
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -90,7 +90,7 @@ def private_redis(tmp_path):
     process = start_process([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port),
                              "--bind", LOCAL, "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
                             log_path=tmp_path / "redis.log")
-    wait_for(lambda: requests_ok_redis(port), timeout=15, what="redis-server")
+    wait_until(lambda: requests_ok_redis(port), timeout=15, what="redis-server")
     yield process, port
     stop_process(process)
 
@@ -156,10 +156,10 @@ def test_the_compose_stack_serves_https_reports_health_and_sends_invitations_fro
             for replica in ("worker-1", "worker-2"):
                 stack.start("worker", name=replica, hostname=replica, extra_args=["--hostname", f"celery@{replica}"])
             stack.start("beat")
-            wait_for(lambda: stack.healthcheck("web"), timeout=60, what="web's health check")
+            wait_until(lambda: stack.healthcheck("web"), timeout=60, what="web's health check")
             for replica in ("worker-1", "worker-2"):
-                wait_for(lambda r=replica: stack.healthcheck(r), timeout=60, what=f"{replica}'s health check")
-            wait_for(lambda: stack.healthcheck("beat"), timeout=60, what="beat's health check")
+                wait_until(lambda r=replica: stack.healthcheck(r), timeout=60, what=f"{replica}'s health check")
+            wait_until(lambda: stack.healthcheck("beat"), timeout=60, what="beat's health check")
 
             # 3. Caddy in front, with the repository's Caddyfile: https from its local CA for localhost.
             caddy_home = tmp_path / "caddy"
@@ -173,7 +173,7 @@ def test_the_compose_stack_serves_https_reports_health_and_sends_invitations_fro
                      "CADDY_ADMIN": f"{LOCAL}:{admin_port}", "WEB_HOST": LOCAL, "WEB_PORT": str(web_port)})
             root_ca = caddy_home / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
             base = f"https://localhost:{https_port}"
-            wait_for(lambda: root_ca.exists() and https_ok(base, root_ca), timeout=60, what="Caddy serving https")
+            wait_until(lambda: root_ca.exists() and https_ok(base, root_ca), timeout=60, what="Caddy serving https")
 
             # 4. /healthz through https, and straight to gunicorn over http with any Host header.
             public = health(base, verify=str(root_ca))
@@ -208,7 +208,7 @@ def test_the_compose_stack_serves_https_reports_health_and_sends_invitations_fro
                 "starts_at": seeded["slot"], "kind": "standalone", "location": "Room 4",
                 "csrfmiddlewaretoken": browser.cookies["csrftoken"]})
             assert "Booked: your career conversation" in booked.text
-            messages = wait_for(lambda: smtp.messages if len(smtp.messages) >= 2 else None, timeout=60,
+            messages = wait_until(lambda: smtp.messages if len(smtp.messages) >= 2 else None, timeout=60,
                                 what="the invitations at the SMTP sink")
             recipients = sorted(address for to, _data in messages for address in to)
             assert recipients == ["eli@example.com", "maya@example.com"]
@@ -226,7 +226,7 @@ def test_the_compose_stack_serves_https_reports_health_and_sends_invitations_fro
             assert len(worker_lines) >= 3 and all(json.loads(line)["logger"] for line in worker_lines)
 
             # 6. The worker heartbeat scheduled by beat (every 30 s) is reported.
-            wait_for(lambda: health(base, verify=str(root_ca)).json()["worker_heartbeat"]["at"], timeout=45,
+            wait_until(lambda: health(base, verify=str(root_ca)).json()["worker_heartbeat"]["at"], timeout=45,
                      what="a worker heartbeat in /healthz")
 
             # 7. Down means unhealthy. One worker stopped: its own check fails, the other's still passes, quickly.
