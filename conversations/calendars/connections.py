@@ -10,6 +10,7 @@ import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -163,12 +164,19 @@ def refresh_due(*, now):
     return read
 
 
-def to_refresh_on_view(*, person, now):
-    """The person's calendars a booking page should have read again in the background: last tried more than
-    CALENDAR_REFRESH_ON_VIEW_MINUTES ago."""
-    due = now - datetime.timedelta(minutes=settings.CALENDAR_REFRESH_ON_VIEW_MINUTES)
-    return list(CalendarConnection.objects.filter(person=person)
-                .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=due)).values_list("pk", flat=True))
+def refresh_when_old(*, person, now, enqueue):
+    """Have the person's calendars read again in the background (`enqueue(connection_id)`) when last tried more
+    than CALENDAR_REFRESH_ON_VIEW_MINUTES ago, for a booking page that must not wait on a remote server. Each is
+    asked for once per that period by this process, however many pages are opened meanwhile."""
+    period = datetime.timedelta(minutes=settings.CALENDAR_REFRESH_ON_VIEW_MINUTES)
+    due = CalendarConnection.objects.filter(person=person).filter(
+        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=now - period)).values_list("pk", flat=True)
+    for pk in due:
+        if cache.add(f"calendar-refresh-asked:{pk}", True, timeout=period.total_seconds()):
+            try:
+                enqueue(pk)
+            except Exception:  # a broker that is down: the periodic read catches up
+                logger.exception("background read of calendar %s not queued", pk)
 
 
 # --- What booking asks ---------------------------------------------------------------------------------------
