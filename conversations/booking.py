@@ -210,13 +210,13 @@ def send_invitation_after_commit(conversation):
     recorded with the change (invitation_outbox.py), so that a broker that is down delays it but loses nothing."""
     conversation_id, sequence = conversation.pk, conversation.sequence
     invitation_outbox.mark_pending(conversation)
-    transaction.on_commit(lambda: _publish_invitation(conversation_id, sequence))
-    transaction.on_commit(lambda: _publish_write_back(conversation_id))
+    transaction.on_commit(lambda: _publish_change(conversation_id, sequence))
 
 
-def _publish_write_back(conversation_id):
-    """Queue bringing the partner's own CalDAV calendar up to date; the periodic calendar task catches up on what
-    could not be queued."""
+def _publish_change(conversation_id, sequence):
+    """Queue the invitation, and bringing the partner's own CalDAV calendar up to date; the periodic calendar task
+    catches up on a write-back that could not be queued."""
+    _publish_invitation(conversation_id, sequence)
     try:
         tasks.write_back_conversation.delay(conversation_id)
     except Exception:
