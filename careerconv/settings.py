@@ -290,6 +290,17 @@ INVITATION_SWEEP_SECONDS = env.float("INVITATION_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE["invitation-sweep"] = {"task": "conversations.send_missed_invitations",
                                             "schedule": INVITATION_SWEEP_SECONDS,
                                             "options": {"expires": INVITATION_SWEEP_SECONDS}}
+# Partners' own calendars (conversations/calendars/): how often busy times are read, how old they may be when a
+# booking page asks for a background read, when the partner is told they are stale, and the limits of a read.
+CALENDAR_REFRESH_MINUTES = env.int("CALENDAR_REFRESH_MINUTES", default=30)
+CALENDAR_REFRESH_ON_VIEW_MINUTES = env.int("CALENDAR_REFRESH_ON_VIEW_MINUTES", default=5)
+CALENDAR_STALE_HOURS = env.int("CALENDAR_STALE_HOURS", default=12)
+CALENDAR_TIMEOUT_SECONDS = env.float("CALENDAR_TIMEOUT_SECONDS", default=10.0)
+CALENDAR_MAX_BYTES = env.int("CALENDAR_MAX_BYTES", default=10 * 1024 * 1024)
+# Only tests reach calendars on 127.0.0.1; everywhere else loopback, private and link-local addresses are refused.
+CALENDAR_ALLOW_LOCAL_ADDRESSES = False
+CELERY_BEAT_SCHEDULE["calendar-refresh"] = {"task": "conversations.refresh_calendars", "schedule": 5 * 60.0,
+                                            "options": {"expires": 5 * 60.0}}
 CELERY_TIMEZONE = "UTC"
 
 # --- Logging --------------------------------------------------------------------------------------------------

@@ -23,3 +23,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = os.environ.get("AXES_ENABLED", "true") == "true"
+# The tests' calendar servers (Radicale, a local HTTP server) listen on 127.0.0.1.
+CALENDAR_ALLOW_LOCAL_ADDRESSES = True

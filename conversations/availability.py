@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
+from conversations.calendars import connections
 from conversations.models import AvailabilitySettings, AvailabilityWindow, Conversation, DayOff
 from people.models import Person
 
@@ -111,13 +112,30 @@ def conflicts(*, people, starts_at, ends_at, exclude_pk=None):
     return list(found)
 
 
+def _outside(slots, intervals):
+    """The slots that overlap none of the intervals, in one pass over both sorted lists (slots sorted and not
+    overlapping each other; intervals sorted by start, possibly overlapping): time proportional to their sum."""
+    free = []
+    index, reach = 0, None  # reach: the latest end among the intervals starting before the current slot ends
+    for slot in slots:
+        while index < len(intervals) and intervals[index][0] < slot.ends_at:
+            end = intervals[index][1]
+            reach = end if reach is None or end > reach else reach
+            index += 1
+        # Every interval seen starts before this slot ends; one overlaps it exactly when one ends after it starts.
+        if reach is None or reach <= slot.starts_at:
+            free.append(slot)
+    return free
+
+
 def free_slots(*, partner, employee, now, exclude_pk=None):
     """The partner's slots that the employee can book now, soonest first.
 
     1. The partner's windows over their booking horizon, days off left out.
     2. Slots that start within the partner's notice period are dropped.
     3. Slots overlapping an active conversation of either person are dropped (`exclude_pk` leaves out the
-       conversation being rescheduled, so that its own time does not block the slots around it).
+       conversation being rescheduled, so that its own time does not block the slots around it), and so are those
+       overlapping a busy time read from the partner's own calendars.
     """
     settings = settings_for(partner)
     first_day, last_day = booking_horizon(person=partner, settings=settings, now=now)
@@ -126,10 +144,11 @@ def free_slots(*, partner, employee, now, exclude_pk=None):
     candidates = [slot for slot in candidates if slot.starts_at >= earliest]
     if not candidates:
         return []
-    busy = conflicts(people=[partner, employee], starts_at=candidates[0].starts_at,
-                     ends_at=candidates[-1].ends_at, exclude_pk=exclude_pk)
-    return [slot for slot in candidates
-            if not any(c.starts_at < slot.ends_at and c.ends_at > slot.starts_at for c in busy)]
+    starts_at, ends_at = candidates[0].starts_at, candidates[-1].ends_at
+    taken = [(c.starts_at, c.ends_at) for c in conflicts(people=[partner, employee], starts_at=starts_at,
+                                                         ends_at=ends_at, exclude_pk=exclude_pk)]
+    busy = connections.busy_between(person=partner, starts_at=starts_at, ends_at=ends_at)
+    return _outside(candidates, sorted(taken + busy))
 
 
 def group_by_day(slots, *, tz):

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from conversations import availability, invitation_outbox, tasks
+from conversations.calendars import connections
 from conversations.models import Conversation, Relation
 from conversations.permissions import can_book_with
 from people.models import Person
@@ -135,6 +136,9 @@ def _check_slot(*, employee, partner, starts_at, now, by, exclude_pk=None):
         raise BookingError(f"That time is outside {name}'s availability.", code="outside_windows")
     _check_free(employee=employee, partner=partner, starts_at=slot.starts_at, ends_at=slot.ends_at, by=by,
                 exclude_pk=exclude_pk)
+    if connections.busy_between(person=partner, starts_at=slot.starts_at, ends_at=slot.ends_at):
+        raise TimeNotFree(f"{name}'s calendar shows them busy at that time. Please choose another time.",
+                          code="calendar_busy")
     return slot
 
 
@@ -206,7 +210,17 @@ def send_invitation_after_commit(conversation):
     recorded with the change (invitation_outbox.py), so that a broker that is down delays it but loses nothing."""
     conversation_id, sequence = conversation.pk, conversation.sequence
     invitation_outbox.mark_pending(conversation)
-    transaction.on_commit(lambda: _publish_invitation(conversation_id, sequence))
+    transaction.on_commit(lambda: _publish_change(conversation_id, sequence))
+
+
+def _publish_change(conversation_id, sequence):
+    """Queue the invitation, and bringing the partner's own CalDAV calendar up to date; the periodic calendar task
+    catches up on a write-back that could not be queued."""
+    _publish_invitation(conversation_id, sequence)
+    try:
+        tasks.write_back_conversation.delay(conversation_id)
+    except Exception:
+        logger.exception("calendar write-back of conversation %s not queued", conversation_id)
 
 
 def request_invitation(*, conversation, recipient):

@@ -15,12 +15,14 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
-from conversations.models import Conversation
+from conversations.calendars import CalendarError, caldav_account
+from conversations.models import CalendarConnection, CalendarCopy, Conversation
 from people.models import Person, new_calendar_token
 
 logger = logging.getLogger(__name__)
@@ -238,3 +240,63 @@ def resend_invitations(*, since, now):
             logger.exception("invitation for conversation %s not sent", conversation_id)
             failed += 1
     return sent, failed
+
+
+# --- Written back to the partner's own calendar (CalDAV) -----------------------------------------------------
+
+
+def calendar_copy_ics(conversation, *, now):
+    """The conversation as stored in the partner's CalDAV calendar: no METHOD, and no organiser or attendees, so
+    that a server doing scheduling (RFC 6638) does not send invitations of its own."""
+    event = conversation_event(conversation, viewer=conversation.partner, now=now)
+    for name in ("ORGANIZER", "ATTENDEE"):
+        event.pop(name, None)
+    return _calendar(events=[event]).to_ical().decode()
+
+
+def write_back(*, conversation_id, now):
+    """Bring the partner's chosen CalDAV calendars up to date with the conversation: written (PUT with its UID,
+    so that a reschedule moves it) while it is active, removed once called off. Each calendar's outcome is kept in
+    CalendarCopy for the partner to see. Raises CalendarError after recording it when any calendar failed, so that
+    the task retries; a booking never waits for this."""
+    conversation = Conversation.objects.select_related("employee__user", "partner__user").get(pk=conversation_id)
+    written_to = CalendarCopy.objects.filter(conversation=conversation).values("connection")
+    targets = CalendarConnection.objects.filter(person_id=conversation.partner_id).filter(
+        ~Q(write_calendar="") | Q(pk__in=written_to))
+    failed = None
+    for connection in targets:
+        copy = CalendarCopy.objects.filter(conversation=conversation, connection=connection).first()
+        calendar_url = copy.calendar_url if copy else connection.write_calendar
+        try:
+            if conversation.is_active and connection.write_calendar:
+                if copy and copy.calendar_url != connection.write_calendar:
+                    caldav_account.delete_event(connection, calendar_url=copy.calendar_url,
+                                                uid=event_uid(conversation))
+                calendar_url = connection.write_calendar
+                caldav_account.put_event(connection, calendar_url=calendar_url, uid=event_uid(conversation),
+                                         text=calendar_copy_ics(conversation, now=now))
+                state, error = CalendarCopy.State.WRITTEN, ""
+            else:
+                caldav_account.delete_event(connection, calendar_url=calendar_url, uid=event_uid(conversation))
+                state, error = CalendarCopy.State.REMOVED, ""
+        except CalendarError as problem:
+            state, error, failed = CalendarCopy.State.FAILED, problem.message, problem
+        CalendarCopy.objects.update_or_create(
+            conversation=conversation, connection=connection,
+            defaults={"calendar_url": calendar_url, "state": state, "sequence": conversation.sequence,
+                      "error": error, "attempted_at": now})
+    if failed is not None:
+        raise failed
+
+
+def copies_to_write(*, now):
+    """Coming conversations whose partner's calendar copy is missing, behind, or failed: what a lost task or a
+    broker outage left undone, found again by the periodic calendar task."""
+    behind = CalendarCopy.objects.filter(conversation=OuterRef("pk"), connection__person=OuterRef("partner")) \
+        .filter(Q(sequence__lt=OuterRef("sequence")) | Q(state=CalendarCopy.State.FAILED))
+    copied = CalendarCopy.objects.filter(conversation=OuterRef("pk"))
+    writing = CalendarConnection.objects.filter(person=OuterRef("partner")).exclude(write_calendar="")
+    return list(Conversation.objects.filter(ends_at__gt=now)
+                .filter(Exists(behind) | (Exists(writing) & ~Exists(copied)
+                                          & Q(status__in=Conversation.ACTIVE_STATUSES)))
+                .values_list("pk", flat=True))

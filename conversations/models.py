@@ -592,3 +592,91 @@ class AuditEvent(models.Model):
             return "A person who has left"
         person = getattr(self.actor, "person", None)
         return person.name if person is not None else (self.actor.get_full_name() or self.actor.get_username())
+
+
+# --- Partners' own calendars ----------------------------------------------------------------------------------
+
+
+class CalendarConnection(models.Model):
+    """A calendar of a partner's that careerconv reads busy times from (and, for CalDAV, may write conversations
+    to): an iCalendar subscription address or a CalDAV account. See conversations/calendars/.
+
+    The address and the account's credentials are secrets (a secret iCal address is a password by another name):
+    encrypted at rest and never shown again after saving.
+    """
+
+    class Kind(models.TextChoices):
+        SUBSCRIPTION = "subscription", "Subscription address"
+        CALDAV = "caldav", "CalDAV account"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="calendar_connections")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What the partner recognises it by: the host name (and user name for CalDAV), never the secret path.
+    label = models.CharField(max_length=200)
+    address = EncryptedCharField(max_length=2000)
+    username = EncryptedCharField(max_length=200, blank=True)
+    password = EncryptedCharField(max_length=500, blank=True)
+    # CalDAV: the account's calendars as [{"url", "name"}], those read for busy times, and the one conversations
+    # are written to ("" for none).
+    calendars = models.JSONField(default=list, blank=True)
+    read_calendars = models.JSONField(default=list, blank=True)
+    write_calendar = models.CharField(max_length=2000, blank=True)
+    # Subscription: the validators of the last full read, sent back to get a 304, and how far ahead it reached.
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    read_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    # Set when the partner was told the busy times are stale; cleared by the next good read, so they are told once.
+    stale_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.label}"
+
+
+class BusyInterval(models.Model):
+    """When a partner's own calendar says they are busy: only the start and end, never what the event is."""
+
+    connection = models.ForeignKey(CalendarConnection, on_delete=models.CASCADE, related_name="busy_intervals")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="busy_interval_ends_after_start",
+                                              condition=Q(ends_at__gt=F("starts_at")))]
+        indexes = [
+            # Used by free times and the booking re-check: one partner's intervals over a range.
+            models.Index(fields=["person", "starts_at"], name="busy_interval_by_person"),
+        ]
+
+    def __str__(self):
+        return f"busy {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class CalendarCopy(models.Model):
+    """A conversation written to a partner's CalDAV calendar: what was last written (its sequence), or why not."""
+
+    class State(models.TextChoices):
+        WRITTEN = "written", "Written"
+        REMOVED = "removed", "Removed"
+        FAILED = "failed", "Failed"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="calendar_copies")
+    connection = models.ForeignKey(CalendarConnection, on_delete=models.CASCADE, related_name="copies")
+    calendar_url = models.CharField(max_length=2000)
+    state = models.CharField(max_length=20, choices=State.choices)
+    sequence = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    attempted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["conversation", "connection"], name="one_copy_per_calendar")]
+
+    def __str__(self):
+        return f"{self.conversation_id} in {self.connection_id}: {self.state}"

@@ -10,7 +10,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from conversations import calendar, invitation_outbox
+from conversations.calendars import CalendarError, connections
 from conversations.followup import notes
+from conversations.models import CalendarConnection
 from conversations.reminders import sending
 from conversations.reminders.sweep import sweep
 
@@ -61,3 +63,26 @@ def publish(deliveries, retries, *, now):
             deliver_reminders.apply_async((chunk, now.isoformat()), connection=connection, expires=expires)
         for chunk in retries:
             send_reminder_emails.apply_async((chunk, now.isoformat()), connection=connection, expires=expires)
+
+
+@shared_task(name="conversations.refresh_calendars")
+def refresh_calendars():
+    now = timezone.now()
+    connections.refresh_due(now=now)
+    connections.notify_stale(now=now)
+    for conversation_id in calendar.copies_to_write(now=now):
+        write_back_conversation.delay(conversation_id)
+
+
+@shared_task(name="conversations.refresh_calendar")
+def refresh_calendar(connection_id):
+    connection = CalendarConnection.objects.select_related("person__user").filter(pk=connection_id).first()
+    if connection is not None:  # disconnected meanwhile
+        connections.refresh(connection, now=timezone.now())
+
+
+# A CalDAV server that is down is tried again with backoff; the periodic task picks up what is still behind.
+@shared_task(name="conversations.write_back_conversation", autoretry_for=(CalendarError,), retry_backoff=60,
+             max_retries=5)
+def write_back_conversation(conversation_id):
+    calendar.write_back(conversation_id=conversation_id, now=timezone.now())

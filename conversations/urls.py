@@ -68,4 +68,12 @@ urlpatterns = [
     path("people/me/privacy/download/", privacy.download, name="personal_data_download"),
     path("people/privacy/", privacy.hr_privacy, name="hr_privacy"),
     path("people/privacy/leavers/<int:pk>/erase/", privacy.erase, name="erase_person"),
+    path("conversations/availability/calendars/subscription/", availability.connect_subscription,
+         name="connect_subscription"),
+    path("conversations/availability/calendars/caldav/", availability.connect_caldav, name="connect_caldav"),
+    path("conversations/availability/calendars/<int:pk>/calendars/", availability.choose_calendars,
+         name="choose_calendars"),
+    path("conversations/availability/calendars/<int:pk>/test/", availability.test_calendar, name="test_calendar"),
+    path("conversations/availability/calendars/<int:pk>/disconnect/", availability.disconnect_calendar,
+         name="disconnect_calendar"),
 ]

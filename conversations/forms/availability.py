@@ -115,3 +115,38 @@ class DaysOffForm(forms.Form):
                                        "conversations or remove your weekly windows.")
         cleaned["last_day"] = last_day
         return cleaned
+
+
+class SubscriptionForm(forms.Form):
+    address = forms.CharField(
+        label="Subscription address", max_length=2000,
+        help_text="Your calendar's secret iCal address: in Google Calendar, Settings → your calendar → "
+                  "“Secret address in iCal format”; in Outlook, Settings → Calendar → Shared calendars → Publish "
+                  "a calendar (the ICS link). It starts with https:// or webcal://.")
+
+
+class CalDAVForm(forms.Form):
+    address = forms.CharField(label="CalDAV server address", max_length=2000,
+                              help_text="For example https://cloud.example.com/remote.php/dav/ (Nextcloud) or "
+                                        "https://caldav.fastmail.com/ (Fastmail).")
+    username = forms.CharField(label="User name", max_length=200)
+    password = forms.CharField(label="App password", max_length=500, widget=forms.PasswordInput(render_value=False),
+                               help_text="An app password made for careerconv in your account's security "
+                                         "settings, not your main password. It is never shown again.")
+
+
+class CalendarChoiceForm(forms.Form):
+    read = forms.MultipleChoiceField(label="Read busy times from", required=False,
+                                     widget=forms.CheckboxSelectMultiple)
+    write = forms.ChoiceField(label="Write conversations to", required=False,
+                              help_text="Each conversation you are booked for appears there, and moves or goes "
+                                        "when it is rescheduled or called off.")
+
+    def __init__(self, *args, connection, **kwargs):
+        kwargs.setdefault("initial", {"read": connection.read_calendars, "write": connection.write_calendar})
+        kwargs.setdefault("prefix", f"calendars-{connection.pk}")
+        super().__init__(*args, **kwargs)
+        self.connection_pk = connection.pk
+        choices = [(calendar["url"], calendar["name"]) for calendar in connection.calendars]
+        self.fields["read"].choices = choices
+        self.fields["write"].choices = [("", "None")] + choices

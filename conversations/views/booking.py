@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from conversations import availability, booking
+from conversations import availability, booking, tasks
+from conversations.calendars import connections
 from conversations.forms.booking import BookingForm, PartnerSearchForm, ReasonForm, RescheduleForm
 from conversations.models import AvailabilityWindow
 from conversations.permissions import conversation_for
@@ -88,6 +89,13 @@ def choose_partner(request):
     return render(request, template, context)
 
 
+def _calendar_checked_at(partner, *, now):
+    """When the partner's calendars were last read if that is too long ago to trust (else None); old reads are
+    renewed in the background meanwhile."""
+    connections.refresh_when_old(person=partner, now=now, enqueue=tasks.refresh_calendar.delay)
+    return connections.last_checked_if_stale(person=partner, now=now)
+
+
 @require_http_methods(["GET"])
 @requires("people.has_person")
 def pick_slot(request, partner_pk):
@@ -95,9 +103,11 @@ def pick_slot(request, partner_pk):
         employee, partner = _bookable_partner_or_404(request, partner_pk)
     except PartnerLeft:
         return redirect("conversations:choose_partner")
-    slots = availability.free_slots(partner=partner, employee=employee, now=timezone.now())
+    now = timezone.now()
+    slots = availability.free_slots(partner=partner, employee=employee, now=now)
     context = {
         "partner": partner,
+        "calendar_checked_at": _calendar_checked_at(partner, now=now),
         "relation": booking.suggested_relation(employee=employee, partner=partner),
         "has_windows": AvailabilityWindow.objects.filter(person=partner).exists(),
         "settings": availability.settings_for(partner),
@@ -171,12 +181,14 @@ def booked(request, pk):
 @require_http_methods(["GET"])
 def reschedule_pick_slot(request, pk):
     conversation = conversation_for(request.user, pk, "conversations.reschedule_conversation")
+    now = timezone.now()
     slots = availability.free_slots(partner=conversation.partner, employee=conversation.employee,
-                                    now=timezone.now(), exclude_pk=conversation.pk)
+                                    now=now, exclude_pk=conversation.pk)
     slots = [slot for slot in slots if slot.starts_at != conversation.starts_at]
     context = {
         "conversation": conversation,
         "partner": conversation.partner,
+        "calendar_checked_at": _calendar_checked_at(conversation.partner, now=now),
         "has_windows": AvailabilityWindow.objects.filter(person=conversation.partner).exists(),
         "settings": availability.settings_for(conversation.partner),
         "confirm_url": reverse("conversations:reschedule", args=[conversation.pk]),

@@ -30,6 +30,7 @@ from careerconv.models import WorkerHeartbeat
 from conversations import audit
 from conversations.models import (
     AuditEvent,
+    CalendarConnection,
     DayOff,
     GuideQuestion,
     Handover,
@@ -133,6 +134,16 @@ EXPECTED = {
     "conversations:resend_invitation": Expect(get=NOT_ALLOWED, post=PARTICIPANTS_REDIRECTED,
                                               params={"pk": "conversation"}),
     "conversations:availability": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
+    # Connecting calendars: POST only; a calendar is its owner's alone.
+    "conversations:connect_subscription": Expect(get=(302, 405, 405, 405, 405, 405, 405, 405, 405),
+                                                 post=PEOPLE_ONLY),
+    "conversations:connect_caldav": Expect(get=(302, 405, 405, 405, 405, 405, 405, 405, 405), post=PEOPLE_ONLY),
+    "conversations:choose_calendars": Expect(get=NOT_ALLOWED, post=(302, 404, 404, 404, 404, 302, 404, 404, 404),
+                                             params={"pk": "calendar"}),
+    "conversations:test_calendar": Expect(get=NOT_ALLOWED, post=(302, 404, 404, 404, 404, 302, 404, 404, 404),
+                                          params={"pk": "calendar"}),
+    "conversations:disconnect_calendar": Expect(get=NOT_ALLOWED, post=(302, 404, 404, 404, 404, 302, 404, 404, 404),
+                                                params={"pk": "calendar"}),
     "conversations:remove_day_off": Expect(get=NOT_ALLOWED, post=(302, 404, 404, 404, 404, 302, 404, 404, 404),
                                            params={"pk": "day_off"}),
     "conversations:calendar": Expect(get=PEOPLE_ONLY, post=NOT_ALLOWED),
@@ -298,6 +309,10 @@ class World:
             weekday_windows(partner)
         self.day_off = DayOff.objects.create(person=self.partner_mentor, date=now.date() + datetime.timedelta(days=20))
         self.employee_calendar_token = self.employee.calendar_token
+        # Read just now, so that no page asks for it to be read again; its server (port 9) never answers.
+        self.calendar = CalendarConnection.objects.create(
+            person=self.partner_mentor, kind="caldav", label="mina at 127.0.0.1", address="http://127.0.0.1:9/",
+            username="mina", password="app-password", created_at=now, last_attempt_at=now, last_success_at=now)
 
         # The conversation every object URL points at: the employee with a mentor, not with their manager.
         self.conversation = ConversationFactory(employee=self.employee, partner=self.partner_mentor,
