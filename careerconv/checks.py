@@ -7,7 +7,6 @@ from django.db import DatabaseError, connection
 
 from careerconv.encryption import UndecryptableText, decrypt, encrypted_columns
 
-
 # Every Fernet token starts with its version byte, 0x80, which base64 writes as "gAAAAA".
 FERNET_TOKEN_PREFIX = "gAAAAA"
 
