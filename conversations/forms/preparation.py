@@ -1,12 +1,18 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
+from django.utils.html import format_html
 
 from conversations.models import FEEDBACK_AREA_FIELDS, Direction, Horizon, Preparation, Topic
 
 
 def _text(rows=4):
     return forms.Textarea(attrs={"rows": rows})
+
+
+def _section(title):
+    """A section's legend holds a heading, so that heading navigation (as screen readers offer) reaches it."""
+    return format_html('<h2 class="h5 mb-0">{}</h2>', title)
 
 
 class PreparationForm(forms.ModelForm):
@@ -53,12 +59,13 @@ class PreparationForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Fieldset("1. Feedback on three areas", *FEEDBACK_AREA_FIELDS[:3], css_class="preparation-section"),
-            Fieldset("2. Topics to cover", "topics", css_class="preparation-section"),
-            Fieldset("3. Feedback I want on", *FEEDBACK_AREA_FIELDS[3:],
+            Fieldset(_section("1. Feedback on three areas"), *FEEDBACK_AREA_FIELDS[:3],
+                     css_class="preparation-section"),
+            Fieldset(_section("2. Topics to cover"), "topics", css_class="preparation-section"),
+            Fieldset(_section("3. Feedback I want on"), *FEEDBACK_AREA_FIELDS[3:],
                      css_class="preparation-section"),
             Fieldset(
-                "4. My career aspirations",
+                _section("4. My career aspirations"),
                 HTML('{% include "conversations/_previous_aspiration.html" %}'),
                 "aspiration_direction", "aspiration_target", "aspiration_horizon",
                 css_class="preparation-section",

@@ -189,3 +189,13 @@ def test_the_page_shows_the_previous_aspiration_and_open_actions(client, employe
     assert "checked" not in re.search(r'<input[^>]*value="sideways"[^>]*>', page).group()
     assert "Lead the billing migration" in page
     assert "Already done" not in page
+
+
+def test_each_section_of_the_form_is_a_heading_that_heading_navigation_reaches(client, conversation):
+    signed_in(client, conversation.employee)
+
+    page = client.get(reverse("conversations:prepare", args=[conversation.pk])).content.decode()
+
+    for title in ("1. Feedback on three areas", "2. Topics to cover", "3. Feedback I want on",
+                  "4. My career aspirations"):
+        assert f'<legend><h2 class="h5 mb-0">{title}</h2></legend>' in page
