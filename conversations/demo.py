@@ -540,6 +540,9 @@ def _write_content(conversations, extras, *, now, rng):
             owner = {"employee": conversation.employee_id, "partner": conversation.partner_id,
                      "organisation": None}[kind]
             due = (conversation.starts_at + datetime.timedelta(days=rng.choice([14, 30, 45]))).date()
+            leaver = conversation.employee
+            if not leaver.is_active and due >= leaver.left_on:
+                continue  # nobody agrees an action due after someone's last day
             done_at = None
             if due < now.date() and rng.random() < {"regular": 0.8, "patchy": 0.55, "lapsed": 0.3}[profile]:
                 offset = rng.randint(-10, 6)

@@ -103,6 +103,7 @@ def test_no_leaver_has_a_conversation_after_their_leaving_date_and_no_manager_ha
         assert leaver.left_on is not None
         last = Conversation.objects.involving(leaver).order_by("-starts_at").first()
         assert last is None or last.starts_at.date() < leaver.left_on, leaver
+        assert not ActionItem.objects.filter(conversation__employee=leaver, due_on__gte=leaver.left_on).exists()
         assert not Person.objects.filter(manager=leaver).exists(), leaver
 
 
