@@ -153,13 +153,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: five failures for one username from one address lock it for 15 minutes.
+# Login throttling: five wrong passwords for one username from one address lock that pair for 15 minutes. Only
+# password attempts count (what can be guessed): single sign-on callbacks carry the provider's answer, and counting
+# them per address would lock out everyone behind one office NAT.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_CALLABLE = "careerconv.signin.axes_username"
+AXES_WHITELIST_CALLABLE = "careerconv.signin.not_a_password_attempt"
 
 # Sessions end after two hours without a request.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
@@ -378,6 +381,11 @@ OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
 OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
 OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
 OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+# How the client secret reaches the token endpoint: register the same method at the provider.
+OIDC_TOKEN_AUTH_METHOD = env.str("OIDC_TOKEN_AUTH_METHOD", default="client_secret_post")
+if OIDC_TOKEN_AUTH_METHOD not in ("client_secret_basic", "client_secret_post"):
+    raise ImproperlyConfigured("OIDC_TOKEN_AUTH_METHOD must be client_secret_basic or client_secret_post.")
+OIDC_TOKEN_USE_BASIC_AUTH = OIDC_TOKEN_AUTH_METHOD == "client_secret_basic"
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 OIDC_CREATE_USER = False
 OIDC_AUTHENTICATION_CALLBACK_URL = "people:sso_callback"

@@ -14,3 +14,12 @@ def axes_username(request, credentials=None):
     if not isinstance(username, str):
         return username
     return username[: get_user_model()._meta.get_field("username").max_length]
+
+
+def not_a_password_attempt(request, credentials=None):
+    """True for sign-ins that carry no username, which axes then neither counts nor locks.
+
+    Only a password can be guessed. A single sign-on callback carries the provider's answer (and an authorization
+    code, which must not be stored); refusing it is the provider's and the callback's business.
+    """
+    return not (credentials or {}).get("username")

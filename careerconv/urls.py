@@ -3,7 +3,10 @@ import functools
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from careerconv import health
@@ -23,6 +26,12 @@ def with_passwords(view):
     return wrapped
 
 
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page's link says; the icon is the SVG."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 password_views = [
     ("password_change/", auth_views.PasswordChangeView, "password_change"),
     ("password_change/done/", auth_views.PasswordChangeDoneView, "password_change_done"),
@@ -35,6 +44,7 @@ password_views = [
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", health.health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("conversations.urls")),
     path("people/", include("people.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -12,6 +12,7 @@ import datetime
 import logging
 import re
 from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -19,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from conversations.calendars import CalendarError, caldav_account
 from conversations.models import CalendarConnection, CalendarCopy, Conversation
@@ -136,8 +137,9 @@ def feed_ics(person, *, now):
     )
     events = [conversation_event(conversation, viewer=person, now=now) for conversation in conversations]
     calendar = _calendar(method="PUBLISH", name=f"Career conversations · {person.name}", events=events)
-    calendar.refresh_interval = FEED_REFRESH
-    calendar.add("X-PUBLISHED-TTL", FEED_REFRESH)
+    # RFC 7986 wants the value type named; the older X-PUBLISHED-TTL that Outlook reads is a plain duration.
+    calendar.add("REFRESH-INTERVAL", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(FEED_REFRESH))
     return calendar.to_ical()
 
 
@@ -189,13 +191,21 @@ def invitation_message(conversation, *, recipient, now):
         subject = render_to_string("conversations/email/invitation_subject.txt", context).strip()
         text = render_to_string("conversations/email/invitation.txt", context)
         html = render_to_string("conversations/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[recipient.email])
+    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[recipient.email],
+                                     headers={"Message-ID": invitation_message_id(conversation, recipient=recipient)})
     message.attach_alternative(html, "text/html")
     # The text/calendar alternative with its method is what makes Gmail and Outlook show an invitation; the
     # attached file is for clients (and people) that only look at attachments.
     message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
     message.attach("invite.ics", ics, "application/ics")
     return message
+
+
+def invitation_message_id(conversation, *, recipient):
+    """The same Message-ID every time one version of an invitation goes to one person, so a mail system (or a
+    person) can tell a re-sent invitation from a new one."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<invitation-{conversation.pk}-{conversation.sequence}-{recipient.pk}@{domain}>"
 
 
 def send_invitation(*, conversation_id, sequence, now, recipient_id=None):

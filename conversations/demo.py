@@ -97,9 +97,11 @@ HR_PEOPLE = {"hana.reed", "hugo.lindqvist"}
 SIGN_IN = [
     ("hana.reed", "HR — the participation dashboard, question library and people import"),
     ("hugo.lindqvist", "HR — head of people"),
-    ("maya.okafor", "manager — a team of engineers, holds their conversations"),
+    ("maya.okafor", "manager — a team of engineers; a conversation to mark held today, one report overdue"),
     ("eli.brandt", "employee — reports to Maya; next conversation due soon"),
     ("mina.sato", "mentor — offers career conversations to anyone"),
+    ("omar.haddad", "mentor — a product manager who offers career conversations"),
+    ("grace.kim", "mentor — a support engineer who offers career conversations"),
     (ADMIN_USERNAME, "IT administrator — Django admin (/admin/), no career data of their own"),
 ]
 
@@ -178,8 +180,11 @@ def plan_organisation(size, *, seed=2026):
         plan.offers = plan.username in MENTORS
         plan.cadence_days = 90 if rng.random() < 0.75 else rng.choice([30, 45, 60])
         plan.start_date = datetime.date(2019, 1, 7) + datetime.timedelta(days=rng.randrange(0, 6 * 365))
-    # A few people have left: their history stays, they get no reminders and count in no figure.
-    leavers = [p for p in plans if p.manager and p.username not in dict(SIGN_IN) and not p.offers][::23]
+    # A few people have left: their history stays, they get no reminders and count in no figure. Only people
+    # nobody reports to leave, so that every reporting line the demo shows still has an active manager.
+    managers = {p.manager for p in plans if p.manager}
+    named = {f"{first}.{last}".lower() for first, last, _ in NAMED.values()}
+    leavers = [p for p in plans if p.manager and p.username not in managers | named and not p.offers][::23]
     for plan in leavers[: max(1, size // 30)]:
         plan.is_active = False
     return plans
@@ -209,9 +214,11 @@ def build_demo_organisation(*, size=DEFAULT_SIZE, now, conversations=None, seed=
         departments[department.name] = department
 
     password = make_password(DEMO_PASSWORD)
+    sign_in_names = dict(SIGN_IN)
     users = User.objects.bulk_create(
         [User(username=p.username, first_name=p.first_name, last_name=p.last_name, password=password,
-              email=f"{p.username}@{organisation_domain(organisation)}", is_active=p.is_active) for p in new_plans],
+              email=f"{p.username}@{organisation_domain(organisation)}", is_active=p.is_active,
+              last_login=_last_sign_in(p, sign_in_names, now=now, rng=rng)) for p in new_plans],
         batch_size=BATCH,
     )
     position = {p.username: i for i, p in enumerate(plans)}
@@ -219,7 +226,7 @@ def build_demo_organisation(*, size=DEFAULT_SIZE, now, conversations=None, seed=
         [Person(user=user, employee_id=f"E{100000 + position[p.username]}", job_title=p.job_title,
                 department=departments.get(p.department), timezone=p.timezone, cadence_days=p.cadence_days,
                 offers_conversations=p.offers, is_active=p.is_active, start_date=p.start_date,
-                left_on=(now - datetime.timedelta(days=40)).date() if not p.is_active else None)
+                left_on=(now - LEFT_DAYS_AGO).date() if not p.is_active else None)
          for user, p in zip(users, new_plans)],
         batch_size=BATCH,
     )
@@ -245,6 +252,21 @@ def build_demo_organisation(*, size=DEFAULT_SIZE, now, conversations=None, seed=
     return Result(created=len(new_plans), existing=len(existing), conversations=written)
 
 
+# Leavers left this long before the demo starts; nothing of theirs is after it.
+LEFT_DAYS_AGO = datetime.timedelta(days=40)
+
+
+def _last_sign_in(plan, sign_in_names, *, now, rng):
+    """Most people have signed in lately; a few active people were never invited, for HR to invite."""
+    if plan.username in sign_in_names or plan.offers or plan.hr:
+        return now - datetime.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 8))
+    if not plan.is_active:
+        return now - LEFT_DAYS_AGO - datetime.timedelta(days=rng.randint(1, 30))
+    if rng.random() < 0.1:
+        return None
+    return now - datetime.timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 8))
+
+
 def organisation_domain(organisation):
     return "".join(ch for ch in organisation.name.lower() if ch.isalnum()) + ".example"
 
@@ -267,21 +289,87 @@ def _write_availability(partners, rng):
 
 
 SNIPPETS = {
-    "abilities": ["Trusted with the hardest customer escalations; others come to them for advice.",
-                  "Strong at turning vague requests into clear plans.",
-                  "Seen as the go-to person for the billing system."],
-    "roadblocks": ["Too many meetings fragment the week.", "Unclear ownership between two teams slows decisions.",
-                   "No time set aside for learning."],
-    "environment": ["Does their best work with quiet mornings and a clear brief.",
-                    "Thrives when pairing with others on new problems.", "Needs autonomy over how work is planned."],
-    "summary": ["Talked about moving towards data engineering; agreed a first step.",
-                "Wants to grow in role before looking at a lead position.",
-                "Interested in a sideways move into product; will shadow a product manager."],
-    "actions": [("employee", "Shadow the data team for a week"), ("partner", "Introduce to the platform lead"),
-                ("organisation", "HR to find a mentor in data engineering"),
-                ("employee", "Draft a learning plan for the next quarter"),
-                ("partner", "Protect Wednesday mornings from meetings"),
-                ("organisation", "Fund the cloud architecture course")],
+    "abilities": [
+        "Trusted with the hardest customer escalations; others come to them for advice.",
+        "Strong at turning vague requests into clear plans.",
+        "Seen as the go-to person for the billing system.",
+        "Writes the clearest design documents in the team; reviews are quick because of it.",
+        "Calm in incidents: took the lead during the March outage without being asked.",
+        "Good at bringing quieter colleagues into discussions.",
+        "Picks up new tools fast and teaches them to others.",
+        "Customers ask for them by name after onboarding.",
+        "Negotiated the renewal with our largest account and kept the relationship warm.",
+        "Has a knack for spotting the one question nobody asked in planning.",
+        "Mentors two new starters informally, and they are settling in well.",
+        "Turned the support backlog into a weekly report that product now relies on.",
+    ],
+    "roadblocks": [
+        "Too many meetings fragment the week.",
+        "Unclear ownership between two teams slows decisions.",
+        "No time set aside for learning.",
+        "Waiting days for access requests to be approved.",
+        "Priorities change mid-sprint with little explanation.",
+        "The on-call rota leaves little room for project work.",
+        "Feedback on promotions feels vague: unsure what 'next level' looks like here.",
+        "Working across three time zones means most decisions happen while they are asleep.",
+        "The old reporting tool takes hours each week; nobody owns replacing it.",
+        "Not enough contact with customers to judge what matters to them.",
+    ],
+    "environment": [
+        "Does their best work with quiet mornings and a clear brief.",
+        "Thrives when pairing with others on new problems.",
+        "Needs autonomy over how work is planned.",
+        "Likes a short written summary after decisions, not only a call.",
+        "Works best with a fixed focus day each week.",
+        "Energised by visiting customers; would like to do it every quarter.",
+        "Prefers feedback straight away rather than saved up for reviews.",
+        "Needs a predictable schedule around school pick-up on Tuesdays and Thursdays.",
+    ],
+    "summary": [
+        "Talked about moving towards data engineering; agreed a first step.",
+        "Wants to grow in role before looking at a lead position.",
+        "Interested in a sideways move into product; will shadow a product manager.",
+        "Keen to lead a small project next quarter; we picked the reporting clean-up.",
+        "Considering a move to the Berlin office in a year; we talked through what it would take.",
+        "Happy in the role; wants more depth in security rather than a new title.",
+        "Feeling stretched after the launch; agreed to drop one commitment and revisit in a month.",
+        "Exploring people management: will run the next two team retrospectives.",
+        "Wants to present at a conference; we looked at which talk could come from this year's work.",
+        "Discussed the gap between current work and the senior role; wrote down three concrete examples to build.",
+        "Thinking about part-time study; we talked about how the learning budget and hours could work.",
+        "Would like more visibility with leadership; will present the quarterly results themselves.",
+    ],
+    "actions": [
+        ("employee", "Shadow the data team for a week"),
+        ("employee", "Draft a learning plan for the next quarter"),
+        ("employee", "Write up the incident review and share it with the wider team"),
+        ("employee", "Pick a conference talk and submit the abstract"),
+        ("employee", "Run the next two team retrospectives"),
+        ("employee", "List three examples of senior-level work from this half-year"),
+        ("employee", "Book a coffee with someone in product management"),
+        ("employee", "Finish the security fundamentals course"),
+        ("employee", "Present the quarterly customer figures at the all-hands"),
+        ("employee", "Pair with a new starter on their first release"),
+        ("partner", "Introduce to the platform lead"),
+        ("partner", "Protect Wednesday mornings from meetings"),
+        ("partner", "Ask the design director about a rotation into research"),
+        ("partner", "Share the senior role description and go through it together"),
+        ("partner", "Put their name forward for the reporting clean-up project"),
+        ("partner", "Move the team's stand-up so that Singapore can join"),
+        ("partner", "Check whether the on-call rota can skip them during the launch"),
+        ("partner", "Find a customer visit they can join this quarter"),
+        ("organisation", "HR to find a mentor in data engineering"),
+        ("organisation", "Fund the cloud architecture course"),
+        ("organisation", "HR to confirm the rules for part-time study leave"),
+        ("organisation", "Set up the access request so that it no longer needs three approvals"),
+        ("organisation", "Publish what is expected at each engineering level"),
+        ("organisation", "Approve the conference travel budget"),
+    ],
+    "cancelled": ["Clashed with a customer visit", "Off sick that day", "Moved for the release go/no-go meeting",
+                  "Travelling to the Singapore office", "Both of us double-booked by the all-hands"],
+    "aspirations": ["Data engineering", "Team lead", "Product management", "Staff engineer", "Customer research",
+                    "Solutions architecture", "Engineering manager", "UX research", "Sales leadership",
+                    "Learning and development"],
 }
 
 
@@ -308,6 +396,10 @@ def _write_history(new_plans, new_people, by_username, plans, *, now, rng, targe
         stretch = max(3, round(365 * len(employees) / target))
     taken = set()
     conversations, extras = [], []
+    # Two of Maya's reports tell the manager's story: one is overdue, one has a conversation today to mark held.
+    maya_team = [p.username for p in employees
+                 if p.manager == "maya.okafor" and p.is_active and p.username != "eli.brandt"]
+    overdue_report, held_today = (maya_team + [None, None])[:2]
     for plan in employees:
         person = new_people[plan.username]
         manager_pk = by_username[plan.manager]
@@ -316,6 +408,10 @@ def _write_history(new_plans, new_people, by_username, plans, *, now, rng, targe
         profile = plan.team_profile
         if plan.username == "eli.brandt":
             history_days = [84, 170, 262]
+        elif plan.username == overdue_report:
+            history_days = [days for days in (plan.cadence_days + 25, 2 * plan.cadence_days + 20) if days < 365]
+        elif plan.username == held_today:
+            history_days = [days for days in (plan.cadence_days, 2 * plan.cadence_days) if days < 365]
         else:
             interval = stretch or {"regular": plan.cadence_days * 0.8, "patchy": plan.cadence_days * 1.4,
                                    "lapsed": plan.cadence_days * 2.2}[profile]
@@ -327,6 +423,8 @@ def _write_history(new_plans, new_people, by_username, plans, *, now, rng, targe
             while ago < 365:
                 history_days.append(round(ago))
                 ago += interval * rng.uniform(0.85, 1.2)
+        if not plan.is_active:
+            history_days = [days for days in history_days if days > LEFT_DAYS_AGO.days]
         for days_ago in history_days:
             roll = rng.random()
             partner_pk, relation = manager_pk, Relation.MANAGER
@@ -352,11 +450,20 @@ def _write_history(new_plans, new_people, by_username, plans, *, now, rng, targe
                 booked_by=person, held_at=ends if status != Conversation.Status.CANCELLED else None,
                 notes_locked_at=ends + datetime.timedelta(days=7) if status == Conversation.Status.COMPLETED else None,
                 cancelled_at=starts - datetime.timedelta(days=1) if status == Conversation.Status.CANCELLED else None,
-                change_reason="Clashed with a customer visit" if status == Conversation.Status.CANCELLED else "",
+                change_reason=rng.choice(SNIPPETS["cancelled"]) if status == Conversation.Status.CANCELLED else "",
                 location="Room 2.14" if rng.random() < 0.5 else "https://meet.example.com/career-chat",
             ))
             extras.append(profile)
-        booked_soon = profile == "regular" and rng.random() < 0.35 and plan.username != "eli.brandt"
+        if plan.username == held_today:
+            starts = _started_today(manager_plan.timezone, now=now)
+            conversations.append(Conversation(
+                employee=person, partner_id=manager_pk, relation=Relation.MANAGER, starts_at=starts,
+                ends_at=starts + datetime.timedelta(minutes=45), status=Conversation.Status.CONFIRMED,
+                booked_by=person, location="Room 2.14"))
+            extras.append(profile)
+            continue
+        booked_soon = (profile == "regular" and rng.random() < 0.35 and plan.is_active
+                       and plan.username not in ("eli.brandt", overdue_report))
         if booked_soon:
             for _ in range(5):
                 starts = _slot(manager_plan.timezone, (now + datetime.timedelta(days=rng.randrange(2, 20))).date(),
@@ -371,7 +478,38 @@ def _write_history(new_plans, new_people, by_username, plans, *, now, rng, targe
                     break
     created = Conversation.objects.bulk_create(conversations, batch_size=BATCH)
     _write_content(created, extras, now=now, rng=rng)
+    _start_before_history(list(new_people.values()), created, now=now, rng=rng)
     return len(created)
+
+
+def _started_today(timezone_name, *, now):
+    """Today at 09:00 where the partner is, or a little before now if the day is younger than that."""
+    tz = zoneinfo.ZoneInfo(timezone_name)
+    nine = datetime.datetime.combine(now.astimezone(tz).date(), datetime.time(9), tzinfo=tz)
+    if nine <= now - datetime.timedelta(minutes=15):
+        return nine.astimezone(datetime.UTC)
+    return (now - datetime.timedelta(minutes=15 + now.minute % 15, seconds=now.second,
+                                     microseconds=now.microsecond)).astimezone(datetime.UTC)
+
+
+def _start_before_history(people, conversations, *, now, rng):
+    """Someone never held a conversation is due from their start date: make that date recent enough that
+    they fell due within the past year (not years ago), and before anything in their history."""
+    held = {c.employee_id for c in conversations if c.status == Conversation.Status.COMPLETED}
+    earliest = {}
+    for conversation in conversations:
+        day = conversation.starts_at.date()
+        earliest[conversation.employee_id] = min(day, earliest.get(conversation.employee_id, day))
+    changed = []
+    for person in people:
+        if person.pk in held:
+            continue
+        start = now.date() - datetime.timedelta(days=rng.randint(person.cadence_days + 5, 300))
+        if person.pk in earliest:
+            start = min(start, earliest[person.pk] - datetime.timedelta(days=14))
+        person.start_date = start
+        changed.append(person)
+    Person.objects.bulk_update(changed, ["start_date"], batch_size=BATCH)
 
 
 def _write_content(conversations, extras, *, now, rng):
@@ -386,8 +524,7 @@ def _write_content(conversations, extras, *, now, rng):
                 conversation=conversation, abilities=rng.choice(SNIPPETS["abilities"]),
                 roadblocks=rng.choice(SNIPPETS["roadblocks"]), environment=rng.choice(SNIPPETS["environment"]),
                 topics=rng.sample(list(Topic.values), k=rng.randint(1, 3)),
-                aspiration_direction=rng.choice(directions), aspiration_target=rng.choice(
-                    ["Data engineering", "Team lead", "Product management", "Staff engineer", "Customer research"]),
+                aspiration_direction=rng.choice(directions), aspiration_target=rng.choice(SNIPPETS["aspirations"]),
                 aspiration_horizon=rng.choice(list(Horizon.values)),
                 shared_at=conversation.starts_at - datetime.timedelta(days=1) if rng.random() < 0.85 else None,
             ))
@@ -403,6 +540,9 @@ def _write_content(conversations, extras, *, now, rng):
             owner = {"employee": conversation.employee_id, "partner": conversation.partner_id,
                      "organisation": None}[kind]
             due = (conversation.starts_at + datetime.timedelta(days=rng.choice([14, 30, 45]))).date()
+            leaver = conversation.employee
+            if not leaver.is_active and due >= leaver.left_on:
+                continue  # nobody agrees an action due after someone's last day
             done_at = None
             if due < now.date() and rng.random() < {"regular": 0.8, "patchy": 0.55, "lapsed": 0.3}[profile]:
                 offset = rng.randint(-10, 6)

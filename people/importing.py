@@ -37,6 +37,11 @@ MAX_ROWS = 50_000
 BATCH_SIZE = 1000
 # Lists shown in the preview are cut here; the counts are always complete.
 SAMPLE_SIZE = 100
+# "Lee, Sam" or "van der Berg, Anna-Lena": names on both sides of one comma (anything else is read as "First Last").
+_NAME = r"[^\W\d_](?:[^\W\d_]|[ .'’-])*"
+LAST_FIRST = re.compile(rf"\s*(?P<last>{_NAME}?)\s*,\s*(?P<first>{_NAME}?)\s*")
+# Above this share of the active people marked as left, HR types the number to confirm the import.
+LEAVING_SHARE_TO_CONFIRM = 1 / 5
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -330,13 +335,16 @@ class Plan:
             "departments": len(self.departments_to_create),
             "errors": len(self.errors),
             "warnings": len(self.warnings),
+            "active": sum(1 for person in self.existing.values() if person["is_active"]),
         }
 
     def as_preview(self):
         """What the preview page shows, as JSON: counts, columns, every problem, and samples of each change."""
         problems = sorted(self.problems, key=lambda problem: (problem.line, not problem.blocking))
+        counts = self.counts()
         return {
-            "counts": self.counts(),
+            "counts": counts,
+            "leavers_to_confirm": leavers_to_confirm(counts),
             "delimiter": {",": "comma", ";": "semicolon", "\t": "tab"}[self.people_file.delimiter],
             "columns": [
                 {"field": COLUMN_BY_FIELD[name].label, "header": header}
@@ -357,6 +365,13 @@ class Plan:
             "missing": len(self.leavers),
             "departments": self.departments_to_create[:SAMPLE_SIZE],
         }
+
+
+def leavers_to_confirm(counts):
+    """How many leavers HR must type to confirm an import, or 0: a file that would mark more than a fifth of the
+    active people as left is more likely a partial export uploaded as a full one than a wave of departures."""
+    leaving = counts.get("leave", 0)
+    return leaving if leaving > counts.get("active", 0) * LEAVING_SHARE_TO_CONFIRM else 0
 
 
 def _existing_people():
@@ -413,9 +428,12 @@ def plan_import(people_file, *, full, today, acting_user=None):
     mentioned_ids = {raw.cells.get("employee_id") for raw in people_file.rows} - {"", None}
     mentioned_emails = {raw.cells.get("email", "").lower() for raw in people_file.rows} - {""}
     lines_by_employee_id, lines_by_email, line_by_person, skipped_leavers = {}, {}, {}, {}
+    unusable = []
     for raw in people_file.rows:
-        row = _check_row(raw, people_file, problems, today)
-        if row is None:
+        row, usable = _check_row(raw, people_file, problems, today)
+        if not usable:
+            unusable.append(row)
+        if not usable and not row.email:
             continue
         if row.employee_id:
             if row.employee_id in lines_by_employee_id:
@@ -439,7 +457,9 @@ def plan_import(people_file, *, full, today, acting_user=None):
                 )))
                 continue
             line_by_person[row.person_id] = row.line
-        elif not row.is_active:
+        if not usable:
+            continue
+        if not row.person_id and not row.is_active:
             # A leaver the organisation never had here: HR exports often list them; nothing to do.
             plan.skipped += 1
             skipped_leavers[email_key] = row
@@ -450,6 +470,7 @@ def plan_import(people_file, *, full, today, acting_user=None):
 
     _check_emails_stay_unique(plan, by_email, header)
     _resolve_managers(plan, by_employee_id, by_email, mentioned_ids, mentioned_emails, skipped_leavers, header)
+    _check_unusable_managers(unusable, plan, by_employee_id, by_email, mentioned_ids, mentioned_emails, header)
     if full:
         acting_person_id = (
             Person.objects.filter(user=acting_user).values_list("pk", flat=True).first() if acting_user else None
@@ -483,7 +504,11 @@ def plan_import(people_file, *, full, today, acting_user=None):
 
 
 def _check_row(raw, people_file, problems, today):
-    """Validate the cells of one line; append its problems. Returns a PersonRow, or None when it is unusable."""
+    """Validate the cells of one line; append its problems. Returns its PersonRow, and whether it is usable.
+
+    An unusable row is still checked against the rest of the file (duplicates, its manager), so that every
+    problem of a line is reported at once rather than one per upload.
+    """
     cells, line, header = raw.cells, raw.line, people_file.header
     count_before = len(problems)
 
@@ -506,8 +531,14 @@ def _check_row(raw, people_file, problems, today):
 
     first_name, last_name = cells.get("first_name", ""), cells.get("last_name", "")
     if not first_name and not last_name:
-        first_name, _, last_name = cells.get("name", "").partition(" ")
-        last_name = last_name.strip()
+        full_name = cells.get("name", "")
+        # HR systems write "Last, First" when they put the family name first.
+        last_first = LAST_FIRST.fullmatch(full_name)
+        if last_first:
+            last_name, first_name = last_first["last"], last_first["first"]
+        else:
+            first_name, _, last_name = full_name.partition(" ")
+            last_name = last_name.strip()
     name_column = "first_name" if "first_name" in people_file.headers else "name"
     if not first_name and not last_name:
         problem(name_column, "The name is missing.")
@@ -539,9 +570,7 @@ def _check_row(raw, people_file, problems, today):
     if manager_ref and manager_ref.lower() in {email.lower(), cells.get("employee_id", "").lower()}:
         problem("manager", "A person cannot be their own manager.")
 
-    if len(problems) > count_before:
-        return None
-    return PersonRow(
+    row = PersonRow(
         line=line,
         employee_id=cells.get("employee_id") or None,
         email=email,
@@ -555,6 +584,7 @@ def _check_row(raw, people_file, problems, today):
         is_active=is_active,
         left_on=None if is_active else (left_on or today),
     )
+    return row, len(problems) == count_before
 
 
 def _date(text, report):
@@ -653,10 +683,7 @@ def _resolve_managers(plan, by_employee_id, by_email, mentioned_ids, mentioned_e
                     "no manager is set."
                 ), blocking=False))
             elif ref_key not in (mentioned_emails if by_mail else mentioned_ids):
-                kind = "e-mail" if by_mail else "employee id"
-                plan.problems.append(Problem(row.line, header("manager"), (
-                    f"No one with the {kind} {ref} is in this file or in careerconv."
-                )))
+                plan.problems.append(_unknown_manager(row, header))
                 continue
             # Otherwise the manager is on a line with its own problem, which says enough: the import is blocked.
             if row.manager_key is not None and row.manager_key == row.key:
@@ -664,6 +691,25 @@ def _resolve_managers(plan, by_employee_id, by_email, mentioned_ids, mentioned_e
                 continue
         kept.append(row)
     plan.rows = kept
+
+
+def _unknown_manager(row, header):
+    kind = "e-mail" if "@" in row.manager_ref else "employee id"
+    return Problem(row.line, header("manager"),
+                   f"No one with the {kind} {row.manager_ref} is in this file or in careerconv.")
+
+
+def _check_unusable_managers(rows, plan, by_employee_id, by_email, mentioned_ids, mentioned_emails, header):
+    """A line with a problem elsewhere may also name a manager nobody knows: say so now, not after the next upload."""
+    for row in rows:
+        if not row.manager_ref:
+            continue
+        if "@" in row.manager_ref:
+            known = row.manager_ref.lower() in mentioned_emails or row.manager_ref.lower() in by_email
+        else:
+            known = row.manager_ref in mentioned_ids or row.manager_ref in by_employee_id
+        if not known:
+            plan.problems.append(_unknown_manager(row, header))
 
 
 def _check_manager_loops(plan, header):

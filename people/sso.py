@@ -207,6 +207,9 @@ class SSOCallbackView(OIDCAuthenticationCallbackView):
     def get(self, request):
         if not settings.OIDC_ENABLED:
             raise NotVisible("Single sign-on is not turned on.")
+        if request.GET.get("error") and request.GET.get("state") not in request.session.get("oidc_states", {}):
+            # Nobody started this sign-in here: a plain link must not sign the person out or show a refusal.
+            return redirect(settings.LOGIN_REDIRECT_URL if request.user.is_authenticated else settings.LOGIN_URL)
         try:
             return super().get(request)
         except SuspiciousOperation as error:

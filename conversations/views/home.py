@@ -1,6 +1,7 @@
 """The home page: what each person should do next about their own career conversations, and their team's."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from conversations.overview import overview_for
@@ -8,5 +9,9 @@ from conversations.overview import overview_for
 
 def home(request):
     person = request.person
+    if person is None and request.user.is_staff:
+        messages.info(request, "You are signed in as an administrator who is not one of the organisation's "
+                               "people, so careerconv has no conversations for you. This is the administration site.")
+        return redirect("admin:index")
     context = {"overview": overview_for(person, now=timezone.now()) if person else None}
     return render(request, "conversations/home.html", context)

@@ -10,11 +10,11 @@ class ImportUploadForm(forms.Form):
         help_text="Exported from your HR system: UTF-8, with commas or semicolons between values.",
     )
     marks_leavers = forms.BooleanField(
-        required=False, initial=True, label="This file lists everyone who works here",
+        required=False, label="This file lists everyone who works here",
         help_text="Active people who are not in it are marked as having left. Nobody is deleted: their history stays.",
     )
     sends_invitations = forms.BooleanField(
-        required=False, initial=True, label="E-mail an invitation to each new person",
+        required=False, label="E-mail an invitation to each new person",
         help_text="With a link to choose their password. You can also invite people later, one by one.",
     )
 
@@ -28,3 +28,24 @@ class ImportUploadForm(forms.Form):
                 "Upload a .csv file. From Excel or Google Sheets: File › Save As (or Download) › CSV."
             )
         return upload
+
+
+class ImportConfirmForm(forms.Form):
+    """Confirming an import; when it would mark many people as left, HR types how many, to be sure."""
+
+    leavers = forms.IntegerField(required=False, label="Number of people to mark as left")
+
+    def __init__(self, *args, leavers_to_confirm, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.leavers_to_confirm = leavers_to_confirm
+        if not leavers_to_confirm:
+            del self.fields["leavers"]
+
+    def clean_leavers(self):
+        typed = self.cleaned_data["leavers"]
+        if typed != self.leavers_to_confirm:
+            raise forms.ValidationError(
+                f"Type {self.leavers_to_confirm} to confirm that so many people have left, or upload the file "
+                "again without “This file lists everyone who works here”."
+            )
+        return typed

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from careerconv.spreadsheet import safe_cell
 from people import importing
-from people.forms.importing import ImportUploadForm
+from people.forms.importing import ImportConfirmForm, ImportUploadForm
 from people.models import PeopleImport
 from people.permissions import requires
 from people.tasks import run_people_import
@@ -41,6 +41,11 @@ def import_page(request):
 @requires("people.import_people")
 def import_detail(request, pk):
     people_import = get_object_or_404(PeopleImport.objects.defer("content"), pk=pk)
+    form = ImportConfirmForm(leavers_to_confirm=people_import.preview.get("leavers_to_confirm", 0))
+    return _render_detail(request, people_import, form)
+
+
+def _render_detail(request, people_import, confirm_form):
     preview = people_import.preview
     problems = preview.get("problems", [])
     errors = [problem for problem in problems if problem["blocking"]]
@@ -58,6 +63,7 @@ def import_detail(request, pk):
         "error_count": len(errors),
         "warnings": warnings[:PROBLEMS_SHOWN],
         "progress": importing.import_progress(people_import.pk),
+        "confirm_form": confirm_form,
     })
 
 
@@ -74,8 +80,11 @@ def import_progress(request, pk):
 @require_POST
 def import_confirm(request, pk):
     people_import = get_object_or_404(PeopleImport.objects.defer("content"), pk=pk)
+    form = ImportConfirmForm(request.POST, leavers_to_confirm=people_import.preview.get("leavers_to_confirm", 0))
     if people_import.preview.get("counts", {}).get("errors", 1):
         messages.error(request, "This file has problems: fix them and upload it again.")
+    elif people_import.status == PeopleImport.Status.PREVIEWED and not form.is_valid():
+        return _render_detail(request, people_import, form)
     elif importing.confirm_import(people_import=people_import, now=timezone.now()):
         run_people_import.delay_on_commit(people_import.pk)
     else:

@@ -141,3 +141,47 @@ def test_a_long_import_runs_on_the_worker_while_the_page_follows_its_progress(ui
 
     assert ui.page.get_by_text("3000 new, 0 updated, 0 marked as left, 0 unchanged").is_visible()
     assert Person.objects.filter(manager__employee_id="E0").count() == 2999
+
+
+def test_an_import_marks_nobody_as_left_unless_asked_and_a_mass_leaving_is_typed_to_confirm(ui, hr, tmp_path):
+    for number in range(9):
+        PersonFactory(user__first_name="Staff", user__last_name=f"Member {number}")
+    two_people = tmp_path / "two-people.csv"
+    two_people.write_text(HEADER + "E1,ada@example.com,Ada,Lovelace,CTO,Engineering,,Active\n"
+                          + "E2,alan@example.com,Alan,Turing,Engineer,Research,E1,Active\n")
+    page = ui.page
+    ui.sign_in("hana")
+    ui.goto("/people/import/")
+
+    assert not page.get_by_label("This file lists everyone who works here").is_checked()
+    assert not page.get_by_label("E-mail an invitation to each new person").is_checked()
+    page.get_by_label("CSV file").set_input_files(str(two_people))
+    page.get_by_role("button", name="Preview the import").click()
+    page.wait_for_url("**/people/import/*/")
+    assert page.get_by_text("lists some people (nobody is marked as left)").is_visible()
+    assert page.get_by_label("To mark them as left, type 9").count() == 0
+
+    ui.goto("/people/import/")
+    page.get_by_label("This file lists everyone who works here").check()
+    page.get_by_label("CSV file").set_input_files(str(two_people))
+    page.get_by_role("button", name="Preview the import").click()
+    page.wait_for_url("**/people/import/*/")
+    ui.check()
+    warning = page.locator("#leavers-warning")
+    assert "would mark 9 of the 10 active people as having left" in " ".join(warning.inner_text().split())
+    assert warning.evaluate("element => getComputedStyle(element).color") == "rgb(88, 21, 28)"
+
+    page.get_by_role("button", name="Import now").click()
+    page.wait_for_load_state()
+    ui.check()
+    confirm = page.get_by_label("To mark them as left, type 9")
+    assert confirm.get_attribute("aria-invalid") == "true"
+    assert page.get_by_text("Type 9 to confirm that so many people have left").is_visible()
+    assert Person.objects.filter(is_active=True).count() == 10
+
+    confirm.fill("9")
+    page.get_by_role("button", name="Import now").click()
+    page.get_by_role("heading", name="Imported").wait_for()
+    assert page.get_by_text("2 new, 0 updated, 9 marked as left, 0 unchanged").is_visible()
+    assert sorted(Person.objects.filter(is_active=True).values_list("user__first_name", flat=True)) == [
+        "Ada", "Alan", "Hana"]

@@ -93,8 +93,10 @@ class Expect:
 
 
 EXPECTED = {
-    "home": Expect(get=SIGNED_IN, post=SIGNED_IN),
+    # An administrator who is none of the organisation's people is sent to the admin.
+    "home": Expect(get=PEOPLE_ONLY[:-1] + (302,), post=PEOPLE_ONLY[:-1] + (302,)),
     "health": Expect(get=EVERYONE_200, post=EVERYONE_200),
+    "favicon": Expect(get=(301,) * 9, post=(301,) * 9),
     # Django's sign-in and password pages.
     "login": Expect(get=EVERYONE_200, post=EVERYONE_200),
     "logout": Expect(get=NOT_ALLOWED, post=(302, 302, 302, 302, 302, 302, 302, 302, 302)),

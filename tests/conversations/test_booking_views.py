@@ -276,6 +276,19 @@ def test_the_invitation_can_be_emailed_again_and_says_when_it_cannot(client, emp
     assert "The invitation cannot be sent just now." in text(failed)
 
 
+def test_a_cancelled_conversation_offers_its_file_but_no_invitation_by_e_mail(client, employee, manager):
+    booked = ConversationFactory(employee=employee, partner=manager)
+    cancelled = ConversationFactory(employee=employee, partner=manager, status=Conversation.Status.CANCELLED)
+    signed_in(client, employee)
+
+    booked_page = client.get(booked.get_absolute_url()).content.decode()
+    cancelled_page = client.get(cancelled.get_absolute_url()).content.decode()
+
+    assert "E-mail me the invitation" in booked_page and "E-mail me the invitation" not in cancelled_page
+    assert "Download invitation (.ics)" in cancelled_page
+    assert 'btn btn-outline-secondary" href="/conversations/' not in booked_page
+
+
 # --- Rescheduling and cancelling ------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import email
 import io
 
 import pytest
+import vobject
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -169,6 +170,21 @@ def test_an_invitation_can_go_to_one_participant_only(conversation, employee):
     assert [message.to for message in mail.outbox] == [["eli@example.com"]]
 
 
+def test_an_invitation_sent_again_keeps_its_message_id_until_the_conversation_changes(conversation, employee,
+                                                                                   settings):
+    settings.SITE_URL = "https://careers.example.com"
+    calendar.send_invitation(conversation_id=conversation.pk, sequence=0, now=NOW)
+    calendar.send_invitation(conversation_id=conversation.pk, sequence=0, recipient_id=employee.pk, now=NOW)
+    Conversation.objects.filter(pk=conversation.pk).update(sequence=1)  # what any change to it does
+    calendar.send_invitation(conversation_id=conversation.pk, sequence=1, recipient_id=employee.pk, now=NOW)
+
+    ids = [(message.to[0], message.message()["Message-ID"]) for message in mail.outbox]
+    first = f"<invitation-{conversation.pk}-0-{employee.pk}@careers.example.com>"
+    assert ids[0] == ("eli@example.com", first) and ids[2] == ("eli@example.com", first)
+    assert ids[1][0] != "eli@example.com" and ids[1][1] not in (first, ids[3][1])
+    assert ids[3] == ("eli@example.com", f"<invitation-{conversation.pk}-1-{employee.pk}@careers.example.com>")
+
+
 # --- The personal feed ----------------------------------------------------------------------------------------
 
 
@@ -189,6 +205,19 @@ def test_the_feed_lists_the_persons_conversations_without_a_session(client, empl
     assert parsed["X-WR-CALNAME"] == "Career conversations · Eli Brandt"
     assert {str(event["UID"]) for event in parsed.walk("VEVENT")} == {f"{upcoming.uid}@careerconv",
                                                                       f"{held.uid}@careerconv"}
+
+
+def test_the_feed_says_how_often_to_refresh_as_rfc_7986_durations(client, employee, manager):
+    ConversationFactory(employee=employee, partner=manager)
+
+    body = client.get(reverse("conversations:calendar_feed", args=[employee.calendar_token])).content.decode()
+    parsed = vobject.readOne(body)
+
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body and "X-PUBLISHED-TTL:PT1H\r\n" in body
+    assert parsed.contents["refresh-interval"][0].value == "PT1H"
+    assert parsed.contents["refresh-interval"][0].params == {"VALUE": ["DURATION"]}
+    assert parsed.contents["x-published-ttl"][0].value == "PT1H"
+    assert len(parsed.vevent_list) == 1
 
 
 def test_an_unknown_token_or_a_person_who_left_gets_nothing(client, employee):

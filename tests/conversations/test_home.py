@@ -61,3 +61,21 @@ def test_a_user_without_a_person_is_told_to_ask_hr(client, django_user_model):
     client.force_login(user)
 
     assert "Ask HR to add you" in client.get("/").content.decode()
+
+
+def test_an_administrator_who_is_nobody_in_the_organisation_is_sent_to_the_admin_and_told_why(client,
+                                                                                             django_user_model):
+    admin = django_user_model.objects.create_superuser("it-admin", password="pw-unused-12345")
+    client.force_login(admin)
+
+    response = client.get("/", follow=True)
+
+    assert response.redirect_chain == [("/admin/", 302)]
+    assert "administrator who is not one of the organisation&#x27;s people" in response.content.decode()
+
+
+def test_the_browser_s_favicon_request_finds_the_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301 and response["Location"].endswith(".svg")
+    assert response["Location"].startswith("/static/favicon")

@@ -4,9 +4,11 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
-from conversations.demo import DEMO_PASSWORD
+from conversations.demo import DEMO_PASSWORD, SIGN_IN
+from conversations.followup import completion
 from conversations.models import ActionItem, AvailabilityWindow, Conversation, Notes, Preparation
 from conversations.regularity import Regularity, person_regularity, with_conversation_dates
 from people import roles
@@ -70,11 +72,72 @@ def test_the_demo_employee_is_due_soon_and_reports_to_the_demo_manager():
     assert statuses()["eli.brandt"] == Regularity.DUE_SOON
 
 
-def test_every_demo_account_signs_in_with_the_demo_password():
+def test_every_demo_account_signs_in_with_the_demo_password(client):
     seed()
 
-    for username in ["hana.reed", "hugo.lindqvist", "maya.okafor", "eli.brandt", "mina.sato", "admin"]:
-        assert User.objects.get(username=username).check_password(DEMO_PASSWORD), username
+    names = [username for username, _ in SIGN_IN]
+    assert {"hana.reed", "hugo.lindqvist", "maya.okafor", "eli.brandt", "mina.sato", "admin"} <= set(names)
+    for username in names:
+        response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True)
+        assert response.context["user"].username == username, username
+        assert response.status_code == 200 and response.redirect_chain[-1][0] in ("/", "/admin/"), username
+        client.logout()
+
+
+def test_every_person_offering_conversations_is_a_demo_sign_in_who_has_signed_in():
+    seed()
+
+    mentors = Person.objects.filter(offers_conversations=True, is_active=True)
+    assert set(mentors.values_list("user__username", flat=True)) <= {username for username, _ in SIGN_IN}
+    assert not mentors.filter(user__last_login__isnull=True).exists()
+    # A few others were never invited, so that HR has someone to invite.
+    assert Person.objects.filter(is_active=True, user__last_login__isnull=True).exists()
+
+
+def test_no_leaver_has_a_conversation_after_their_leaving_date_and_no_manager_has_left():
+    seed()
+
+    leavers = Person.objects.filter(is_active=False)
+    assert leavers.exists()
+    for leaver in leavers:
+        assert leaver.left_on is not None
+        last = Conversation.objects.involving(leaver).order_by("-starts_at").first()
+        assert last is None or last.starts_at.date() < leaver.left_on, leaver
+        assert not ActionItem.objects.filter(conversation__employee=leaver, due_on__gte=leaver.left_on).exists()
+        assert not Person.objects.filter(manager=leaver).exists(), leaver
+
+
+def test_no_due_date_is_more_than_a_year_past():
+    seed()
+    now = timezone.now()
+    year_ago = (now - datetime.timedelta(days=365)).date()
+    people = with_conversation_dates(Person.objects.active().select_related("user"), now=now)
+
+    due_dates = {person.user.username: person_regularity(person, now=now)[0] for person in people}
+    assert min(due_dates.values()) >= year_ago, min(due_dates.items(), key=lambda item: item[1])
+    assert not ActionItem.objects.filter(due_on__lt=year_ago).exists()
+
+
+def test_maya_has_a_conversation_to_mark_held_today_an_overdue_report_and_an_active_manager():
+    seed()
+    now = timezone.now()
+    maya = Person.objects.get(user__username="maya.okafor")
+
+    today = Conversation.objects.get(partner=maya, status=Conversation.Status.CONFIRMED, starts_at__lte=now)
+    assert now - today.starts_at < datetime.timedelta(hours=24)
+    completion.mark_held(conversation=today, outcome=Conversation.Status.COMPLETED, now=now)
+    report_statuses = {username: status for username, status in statuses().items()
+                       if Person.objects.get(user__username=username).manager_id == maya.pk}
+    assert Regularity.OVERDUE in report_statuses.values()
+    assert maya.manager.user.username == "priya.raman" and maya.manager.is_active
+
+
+def test_the_texts_vary_across_the_organisation():
+    seed()
+
+    actions = ActionItem.objects.values_list("text", flat=True)
+    summaries = Notes.objects.values_list("summary", flat=True)
+    assert len(set(actions)) >= 20 and len(set(summaries)) >= 10
 
 
 def test_seeding_twice_changes_nothing():

@@ -208,6 +208,42 @@ def test_a_full_name_column_is_split_into_first_and_last_name():
     assert outcome.applied and (user.first_name, user.last_name) == ("Maria", "de la Cruz")
 
 
+def test_a_full_name_written_last_comma_first_is_read_that_way():
+    outcome = apply('Full Name,E-mail address\n"Lee, Sam",sam@example.com\n'
+                    '"van der Berg, Anna-Lena",anna@example.com\n')
+
+    names = dict(User.objects.filter(person__isnull=False).values_list("email", "first_name"))
+    assert outcome.applied and names == {"sam@example.com": "Sam", "anna@example.com": "Anna-Lena"}
+    assert User.objects.get(email="anna@example.com").last_name == "van der Berg"
+
+
+def test_every_problem_of_a_line_is_reported_not_only_the_first():
+    result = plan("Employee ID,Email,First name,Last name,Manager,Start date\n"
+                  "E1,ada@example.com,Ada,Lovelace,,2024-01-31\n"
+                  "E2,alan@example,Alan,Turing,E9,03/04/2024\n")
+
+    assert problems(result) == [
+        (3, "Email", "“alan@example” is not a valid e-mail address."),
+        (3, "Manager", "No one with the employee id E9 is in this file or in careerconv."),
+        (3, "Start date", "“03/04/2024” could be read two ways (day/month or month/day): write dates as YYYY-MM-DD."),
+    ]
+
+
+def test_marking_more_than_a_fifth_of_the_active_people_as_left_asks_for_the_number_typed():
+    for _ in range(9):
+        PersonFactory()
+    one_left = plan("Email,First name,Last name\n" + "".join(
+        f"{person.user.email},{person.user.first_name},{person.user.last_name}\n"
+        for person in Person.objects.all()[:8]))
+    two_left = plan("Email,First name,Last name\n" + "".join(
+        f"{person.user.email},{person.user.first_name},{person.user.last_name}\n"
+        for person in Person.objects.all()[:7]))
+
+    assert one_left.as_preview()["leavers_to_confirm"] == 0
+    assert (two_left.counts()["leave"], two_left.counts()["active"]) == (2, 9)
+    assert two_left.as_preview()["leavers_to_confirm"] == 2
+
+
 def test_missing_required_columns_are_reported_on_the_header_line():
     result = plan("Employee ID,Department\nE1,Sales\n")
 
@@ -261,7 +297,7 @@ def test_the_preview_counts_what_would_change_and_writes_nothing(hr):
     assert people_import.status == PeopleImport.Status.PREVIEWED
     assert people_import.preview["counts"] == {
         "rows": 3, "create": 2, "update": 1, "unchanged": 0, "leave": 1, "skipped": 0, "departments": 1,
-        "errors": 0, "warnings": 1,
+        "errors": 0, "warnings": 1, "active": 3,
     }
     assert people_import.preview["update"] == [{"line": 3, "name": "Grace Hopper", "changes": [
         ["Job title", "Engineer", "Staff Engineer"], ["Manager", "—", "Ada Lovelace"],
@@ -301,7 +337,7 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time():
 
     assert outcome.plan.counts() | {"rows": 0} == {
         "rows": 0, "create": 0, "update": 0, "unchanged": 3, "leave": 0, "skipped": 0, "departments": 0,
-        "errors": 0, "warnings": 0,
+        "errors": 0, "warnings": 0, "active": 3,
     }
     assert snapshot() == before
 

@@ -50,9 +50,12 @@ def test_a_file_with_problems_is_previewed_with_its_lines_and_cannot_be_confirme
     people_import = PeopleImport.objects.get()
     assert response.status_code == 302 and response["Location"] == people_import.get_absolute_url()
     page = hr_client.get(response["Location"]).text
-    assert "1 problem to fix" in page
+    # Every problem of line 3 at once: its e-mail and its manager.
+    assert "2 problems to fix" in page
     assert ('<td>3</td><td>Email</td><td class="text-prewrap">“alan@example” is not a valid e-mail address.</td>'
             in page)
+    assert ('<td>3</td><td>Manager</td><td class="text-prewrap">No one with the employee id E9 is in this file or in '
+            'careerconv.</td>' in page)
     assert "Import now" not in page
     assert Person.objects.count() == 1  # only HR
 
@@ -149,6 +152,7 @@ def test_every_problem_can_be_downloaded_as_csv(hr_client):
         "Line,Column,Problem,Blocks the import",
         '1,,"You are not in this file: you stay active, so that you can still sign in.",no',
         "3,Email,“alan@example” is not a valid e-mail address.,yes",
+        "3,Manager,No one with the employee id E9 is in this file or in careerconv.,yes",
     ]
 
 
@@ -247,7 +251,7 @@ def test_the_command_lists_problems_by_line_and_fails(tmp_path):
     path.write_text(BROKEN)
     out = io.StringIO()
 
-    with pytest.raises(CommandError, match="1 problems: nothing was written"):
+    with pytest.raises(CommandError, match="2 problems: nothing was written"):
         call_command("import_people", str(path), stdout=out, stderr=io.StringIO())
 
     assert "line 3, column Email: problem: “alan@example” is not a valid e-mail address." in out.getvalue()

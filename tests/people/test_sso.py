@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 import requests
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import User
 from django.urls import reverse
 
@@ -219,3 +220,86 @@ def test_single_sign_on_is_turned_on_by_the_environment(tmp_path):
     # Without single sign-on, passwords cannot be turned off: nobody could sign in.
     assert off["sso"] is False and off["password"] is True
     assert off["backends"] == PASSWORD_BACKENDS
+
+
+# --- Throttling, stored data and stray callbacks ---------------------------------------------------------------
+
+def test_refused_single_sign_ons_from_one_address_never_lock_out_the_next_person(client, provider, employee):
+    for number in range(8):
+        refused = sign_in_with_sso(client, provider, email=f"stranger{number}@example.com")
+        assert f"No one with the e-mail stranger{number}@example.com is in careerconv." in refused.text
+
+    sign_in_with_sso(client, provider, email="eli@example.com")
+
+    assert signed_in_user(client) == str(employee.user.pk)
+    assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()
+
+
+def test_no_authorization_code_or_token_is_stored(client, provider, employee):
+    sign_in_with_sso(client, provider, email="zed@example.com")
+    sign_in_with_sso(client, provider, email="eli@example.com")
+
+    codes = [params["code"] for method, path, params in provider.requests if path == "/token"]
+    secrets_seen = [*codes, *provider.access_tokens]
+    assert len(codes) == 2
+    stored = [repr(list(model.objects.values())) for model in (AccessAttempt, AccessFailureLog, AccessLog)]
+    stored.append(repr(client.session.items()))
+    assert not [secret for secret in secrets_seen if any(secret in text for text in stored)]
+
+
+def test_wrong_passwords_are_still_throttled_per_name_and_address(client, provider, employee):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "eli", "password": "not it"})
+
+    locked = client.post(reverse("login"), {"username": "eli", "password": PASSWORD})
+    other_name = client.post(reverse("login"), {"username": "nobody", "password": "not it"})
+
+    assert "Too many failed sign-in attempts" in locked.text and signed_in_user(client) is None
+    assert other_name.status_code == 200 and "Too many failed sign-in attempts" not in other_name.text
+    assert 'href="/people/sso/login/">sign in with' in locked.text
+
+
+def test_an_error_callback_nobody_started_neither_signs_out_nor_complains(client, employee, provider):
+    client.force_login(employee.user)
+
+    response = client.get(reverse("people:sso_callback"), {"error": "access_denied"}, follow=True)
+
+    assert signed_in_user(client) == str(employee.user.pk)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "cancelled or refused" not in response.text
+
+
+def test_a_password_posted_while_passwords_are_off_is_told_to_use_single_sign_on(client, provider, settings,
+                                                                              employee):
+    settings.PASSWORD_SIGN_IN = False
+    settings.AUTHENTICATION_BACKENDS = [b for b in settings.AUTHENTICATION_BACKENDS
+                                        if b != "django.contrib.auth.backends.ModelBackend"]
+
+    response = client.post(reverse("login"), {"username": "eli", "password": PASSWORD})
+    for _ in range(5):
+        locked = client.post(reverse("login"), {"username": "eli", "password": PASSWORD})
+
+    assert "Password sign-in is turned off here. Sign in with Acme SSO instead." in response.text
+    assert "Too many failed sign-in attempts" in locked.text and "reset your password" not in locked.text
+
+
+@pytest.mark.parametrize(("method", "use_basic"), [("client_secret_post", False), ("client_secret_basic", True)])
+def test_the_client_secret_goes_the_way_the_client_is_registered(client, provider, settings, employee, method,
+                                                                 use_basic):
+    provider.token_auth_method = method
+    settings.OIDC_TOKEN_USE_BASIC_AUTH = use_basic
+
+    sign_in_with_sso(client, provider, email="eli@example.com")
+
+    assert signed_in_user(client) == str(employee.user.pk)
+    token_request = next(params for method, path, params in provider.requests if path == "/token")
+    assert ("client_secret" in token_request) is (not use_basic)
+
+
+def test_a_client_registered_another_way_is_refused_not_a_server_error(client, provider, settings, employee):
+    provider.token_auth_method = "client_secret_basic"
+    settings.OIDC_TOKEN_USE_BASIC_AUTH = False
+
+    response = sign_in_with_sso(client, provider, email="eli@example.com")
+
+    assert signed_in_user(client) is None and "Single sign-on did not complete." in response.text

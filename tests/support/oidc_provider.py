@@ -34,6 +34,8 @@ class OIDCProvider:
         self.deny = False
         self.signing_key = self.key  # a test may sign with a key the JWKS does not publish
         self.audience = client_id  # a test may issue tokens meant for another client
+        # The token endpoint authentication method the client is registered with; None accepts either.
+        self.token_auth_method = None
         self.codes = {}
         self.access_tokens = {}
         self.requests = []  # (method, path, parameters) as received, for assertions
@@ -89,8 +91,12 @@ class OIDCProvider:
 
     def token(self, params, authorization):
         client_id, secret = params.get("client_id"), params.get("client_secret")
+        method = "client_secret_post"
         if authorization and authorization.startswith("Basic "):
             client_id, _, secret = base64.b64decode(authorization[6:]).decode().partition(":")
+            method = "client_secret_basic"
+        if self.token_auth_method not in (None, method):
+            return 401, {"error": "invalid_client", "error_description": f"registered for {self.token_auth_method}"}
         if (client_id, secret) != (self.client_id, self.client_secret):
             return 401, {"error": "invalid_client"}
         grant = self.codes.pop(params.get("code"), None)
