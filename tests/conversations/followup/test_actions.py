@@ -34,11 +34,11 @@ def conversation(employee, manager):
 
 def test_an_action_is_owned_by_the_person_its_kind_names(conversation, employee, manager):
     mine = add_action(conversation=conversation, by=manager, text="Shadow the data team", owner_kind="employee",
-                      due_on=datetime.date(2026, 3, 20))
+                      due_on=datetime.date(2026, 3, 20), now=NOW)
     partners = add_action(conversation=conversation, by=manager, text="Ask about the data role",
-                          owner_kind="partner", due_on=None)
+                          owner_kind="partner", due_on=None, now=NOW)
     organisations = add_action(conversation=conversation, by=employee, text="HR to find a mentor in data engineering",
-                               owner_kind="organisation", due_on=datetime.date(2026, 4, 1))
+                               owner_kind="organisation", due_on=datetime.date(2026, 4, 1), now=NOW)
 
     assert (mine.owner, partners.owner, organisations.owner) == (employee, manager, None)
     assert organisations.created_by == employee
@@ -46,15 +46,15 @@ def test_an_action_is_owned_by_the_person_its_kind_names(conversation, employee,
 
 def test_an_action_needs_words(conversation, manager):
     with pytest.raises(ValidationError):
-        add_action(conversation=conversation, by=manager, text="   ", owner_kind="employee", due_on=None)
+        add_action(conversation=conversation, by=manager, text="   ", owner_kind="employee", due_on=None, now=NOW)
 
 
 def test_changing_the_owner_kind_moves_the_action_to_that_person(conversation, employee, manager):
     action = ActionItemFactory(conversation=conversation)
 
-    update_action(action=action, text="Ask HR", owner_kind="organisation", due_on=None)
+    update_action(action=action, text="Ask HR", owner_kind="organisation", due_on=None, now=NOW)
     assert action.owner is None
-    update_action(action=action, text="Ask HR", owner_kind="partner", due_on=None)
+    update_action(action=action, text="Ask HR", owner_kind="partner", due_on=None, now=NOW)
 
     action.refresh_from_db()
     assert (action.owner, action.owner_kind) == (manager, "partner")
@@ -118,7 +118,7 @@ def test_what_others_owe_in_my_conversations_is_listed_apart(conversation, emplo
 
 def test_hr_follows_up_every_open_action_the_organisation_owns(conversation, hr, mentor, employee):
     ActionItemFactory(conversation=conversation, text="Find a data mentor", owner_kind="organisation", owner=None,
-                      due_on=datetime.date(2026, 3, 20))
+                      due_on=datetime.date(2026, 3, 20), now=NOW)
     other = ConversationFactory(employee=mentor, partner=employee, starts_at=NOW)
     ActionItemFactory(conversation=other, text="Budget for a course", owner_kind="organisation", owner=None,
                       due_on=datetime.date(2026, 2, 1))
