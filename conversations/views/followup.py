@@ -87,6 +87,8 @@ REFUSED_FORMS = {"action_form": ActionItemForm, "roadblock_form": RoadblockForm}
 
 
 def _refused(request, conversation, name, form, anchor):
+    if form.errors:
+        messages.error(request, f"Not added: {'; '.join(e for errors in form.errors.values() for e in errors)}")
     request.session[f"refused:{conversation.pk}"] = {"name": name, "data": request.POST.dict()}
     return redirect(_workspace_url(conversation, anchor))
 
