@@ -157,12 +157,12 @@ EXPECTED = {
     "conversations:notes": Expect(get=PARTICIPANTS, post=PARTICIPANTS, params={"pk": "conversation"}),
     "conversations:save_notes": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                        params={"pk": "conversation", "visibility": "shared"}),
-    # An empty form is refused with 400 and the page again, its messages beside the fields.
-    "conversations:add_action": Expect(get=NOT_ALLOWED, post=only(400, "employee", "partner_mentor"),
+    # An empty action or roadblock is refused back to the notes page (302), its messages beside the fields.
+    "conversations:add_action": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                        params={"pk": "conversation"}),
     "conversations:mark_held": Expect(get=NOT_ALLOWED, post=only(302, "partner_mentor"), params={"pk": "conversation"}),
     "conversations:reflect": Expect(get=NOT_ALLOWED, post=only(400, "employee"), params={"pk": "conversation"}),
-    "conversations:add_roadblock": Expect(get=NOT_ALLOWED, post=only(400, "employee", "partner_mentor"),
+    "conversations:add_roadblock": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                           params={"pk": "conversation"}),
     "conversations:update_roadblock": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                              params={"pk": "conversation", "roadblock_pk": "roadblock"}),
