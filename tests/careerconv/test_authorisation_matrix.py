@@ -199,6 +199,22 @@ EXPECTED = {
     # Single sign-on is off unless configured: its pages do not exist.
     "people:sso_login": Expect(get=(404,) * 9, post=(405,) * 9),
     "people:sso_callback": Expect(get=(404,) * 9, post=(405,) * 9),
+    # Provisioning tokens: HR and the IT administrator; an empty form is explained (400). SCIM answers only a
+    # bearer token, never a session: 401 for every role.
+    "people:provisioning": Expect(get=(302, 404, 404, 404, 404, 404, 404, 200, 200),
+                                  post=(302, 404, 404, 404, 404, 404, 404, 400, 400)),
+    # The matrix's organisation has no token, so these are exercised in tests/people/test_scim.py.
+    "people:provisioning_rotate": Expect(get=(404,) * 9, post=(404,) * 9),
+    "people:provisioning_revoke": Expect(get=(404,) * 9, post=(404,) * 9),
+    "scim:service_provider_config": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:resource_types": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:resource_type": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:schemas": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:schema": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:users": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:user": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:groups": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:group": Expect(get=(401,) * 9, post=(401,) * 9),
     # The admin site's own pages.
     "admin:index": Expect(get=ADMIN_STAFF_ONLY, post=ADMIN_NOT_EXERCISED),
     "admin:login": Expect(get=(200, 200, 200, 200, 200, 200, 200, 200, 302),
