@@ -144,6 +144,13 @@ class GuideQuestionAdmin(admin.ModelAdmin):
     list_filter = ["area", "is_active"]
     list_editable = ["position", "is_active"]
 
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, **kwargs)
+        # The change list shows its editable fields without labels: name each by its column.
+        for name in self.list_editable:
+            form.base_fields[name].widget.attrs["aria-label"] = form.base_fields[name].label
+        return form
+
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):

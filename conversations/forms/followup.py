@@ -31,13 +31,16 @@ class NotesForm(forms.ModelForm):
 class ActionItemForm(forms.Form):
     text = forms.CharField(label="Action", max_length=500,
                            error_messages={"max_length": TOO_LONG, "required": "Say what will be done."})
-    owner_kind = forms.ChoiceField(label="Owner")
+    # Radios: their labels wrap at large text sizes, where a select cuts the owner's name off.
+    owner_kind = forms.ChoiceField(label="Owner", widget=forms.RadioSelect, initial=ActionItem.Owner.EMPLOYEE)
     due_on = forms.DateField(label="Due by", required=False,
                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                              error_messages={"invalid": "Enter a date such as 2026-03-31."})
 
     def __init__(self, *args, conversation, today, **kwargs):
         self.today = today
+        # Several forms share the notes page: ids named for the form keep each label on its own field.
+        kwargs.setdefault("auto_id", "id_action_%s")
         super().__init__(*args, **kwargs)
         self.fields["owner_kind"].choices = [
             (ActionItem.Owner.EMPLOYEE, f"{conversation.employee.name} (the employee)"),
@@ -57,6 +60,10 @@ class ActionItemForm(forms.Form):
 class MarkHeldForm(forms.Form):
     outcome = forms.ChoiceField(choices=[(Conversation.Status.COMPLETED, "Held"),
                                          (Conversation.Status.NO_SHOW, "No-show")])
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_held_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ReflectionForm(forms.ModelForm):
@@ -85,11 +92,19 @@ class RoadblockForm(forms.ModelForm):
         help_texts = {"text": "A short name that you will both recognise next time, e.g. “No time for deep work”."}
         error_messages = {"text": {"max_length": TOO_LONG, "required": "Name the roadblock."}}
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_roadblock_%s")
+        super().__init__(*args, **kwargs)
+
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label="Why this time does not work", max_length=500,
                              error_messages={"required": "Say why, so that a better time can be found.",
                                              "max_length": TOO_LONG})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_decline_%s")
+        super().__init__(*args, **kwargs)
 
 
 class GuideQuestionForm(forms.ModelForm):
@@ -99,4 +114,9 @@ class GuideQuestionForm(forms.ModelForm):
         labels = {"text": "Question"}
         help_texts = {"text": "An open question that helps the employee make sense of their experience."}
         error_messages = {"text": {"max_length": TOO_LONG, "required": "Write the question."}}
-        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 2}), "area": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radios need no empty "---------" choice: none ticked is the empty answer.
+        self.fields["area"].choices = Area.choices

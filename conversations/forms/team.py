@@ -22,8 +22,9 @@ class ProposalForm(forms.Form):
                                      choices=[(minutes, f"{minutes} minutes") for minutes in PROPOSAL_MINUTES],
                                      initial=45)
     location = forms.CharField(label="Place or video link", max_length=500, required=False)
+    # Radios, as when booking: their labels wrap at large text sizes, where a select cuts its value off.
     kind = forms.ChoiceField(label="Kind of conversation", choices=Conversation.Kind.choices,
-                             initial=Conversation.Kind.STANDALONE)
+                             initial=Conversation.Kind.STANDALONE, widget=forms.RadioSelect)
 
     def __init__(self, *args, tz, **kwargs):
         self.tz = tz

@@ -74,7 +74,8 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "sort-button";
-      button.textContent = header.textContent;
+      // The arrow is drawn by CSS and aria-sort says the order, so the name is the heading alone.
+      button.textContent = header.textContent.trim();
       header.textContent = "";
       header.appendChild(button);
       header.setAttribute("aria-sort", "none");
@@ -96,12 +97,20 @@
     if (!table) {
       return;
     }
+    var status = document.getElementById(input.getAttribute("data-filter-status"));
     input.addEventListener("input", function () {
       var needle = input.value.trim().toLocaleLowerCase();
-      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      var rows = table.tBodies[0].rows, shown = 0;
+      Array.prototype.forEach.call(rows, function (row) {
         var name = row.cells[0].textContent.toLocaleLowerCase();
         row.hidden = needle !== "" && name.indexOf(needle) === -1;
+        shown += row.hidden ? 0 : 1;
       });
+      var text = shown + " of " + rows.length + " shown";
+      // Rewriting the same words would make screen readers repeat them on every keystroke.
+      if (status && status.textContent !== text) {
+        status.textContent = text;
+      }
     });
   }
 
