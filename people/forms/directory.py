@@ -59,8 +59,3 @@ class ProfileForm(forms.ModelForm):
         )
         if not is_manager:
             del self.fields["weekly_digest"]
-
-
-class ScimTokenForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Identity provider",
-                           help_text="A name to tell this token apart, e.g. “Okta” or “Entra ID”.")

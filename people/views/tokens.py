@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from people.forms import ScimTokenForm
+from people.forms.tokens import ScimTokenForm
 from people.models import ScimToken
 from people.permissions import requires
 from people.scim import tokens
