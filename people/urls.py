@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from people import sso
 from people.views import directory, importing, invitations, scim, tokens
@@ -33,6 +33,9 @@ scim_urlpatterns = [
     path("Users/<str:pk>", scim.user_detail, name="user"),
     path("Groups", scim.groups_collection, name="groups"),
     path("Groups/<str:pk>", scim.group_detail, name="group"),
+    path(".search", scim.search_everything, name="search_everything"),
+    # Anything else under /scim/v2/ is answered in SCIM's error format, not with the site's HTML 404 page.
+    re_path(r"^.*$", scim.not_found, name="not_found"),
 ]
 urlpatterns += [
     path("provisioning/", tokens.provisioning, name="provisioning"),

@@ -75,10 +75,10 @@ def to_resource(person, *, location):
         id=str(person.pk),
         external_id=identity.external_id if identity is not None else None,
         user_name=user.username,
-        name=Name(given_name=user.first_name or None, family_name=user.last_name or None,
-                  formatted=user.get_full_name() or None),
+        name=Name(given_name=user.first_name or None, family_name=user.last_name or None)
+        if user.first_name or user.last_name else None,
         display_name=user.get_full_name() or user.username,
-        emails=[Email(value=user.email, type="work", primary=True)] if user.email else None,
+        emails=[Email(value=user.email, type="work")] if user.email else None,
         title=person.job_title or None,
         active=person.is_active,
         meta=Meta(resource_type="User", created=person.created_at, last_modified=person.updated_at,
@@ -202,6 +202,8 @@ def patch_person(*, person, payload, now):
     """Apply a PATCH the way the RFC describes it: to the resource as it is, then write what changed."""
     patch = parse_patch(payload)
     resource = to_resource(person, location=None)
+    # The display name shown is made from the name: only a displayName the patch itself sends stands for one.
+    resource.display_name = None
     if patch.patch(resource):
         _apply(person, resource, now=now)
         _resolve_waiting_reports(person)
@@ -223,7 +225,7 @@ def _apply(person, resource, *, now):
         raise UniquenessException(detail="This userName is taken.")
     user_fields = {
         "username": resource.user_name,
-        "email": emails[0] if emails else user.email,
+        "email": emails[0] if emails else "",
         "first_name": (name.given_name or "")[:150],
         "last_name": (name.family_name or "")[:150],
     }

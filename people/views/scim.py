@@ -17,6 +17,7 @@ from scim2_models import (
     Error,
     ListResponse,
     NotFoundException,
+    NotImplementedException,
     ResponseParameters,
     SCIMException,
 )
@@ -140,6 +141,16 @@ def schemas(request, *, body, now, pk=None):
             raise NotFoundException(detail=f"No schema {pk}.")
         return _allowed(request, "GET") or _json(match.model_dump())
     return _allowed(request, "GET") or _list(request, found, len(found), 1)
+
+
+@scim_view("Search")
+def search_everything(request, *, body, now):
+    raise NotImplementedException(detail="Search one resource type at a time: /Users or /Groups.")
+
+
+@scim_view("Unknown")
+def not_found(request, *, body, now):
+    raise NotFoundException(detail=f"Nothing is served at {request.path}.")
 
 
 def _user_json(request, person, context, status=200):
