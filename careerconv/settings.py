@@ -206,6 +206,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 DEFAULT_PERSON_TIMEZONE = env.str("DEFAULT_PERSON_TIMEZONE", default="Europe/London")
+# Feedback from colleagues: how many requests one person may have waiting for their answer, and how long after
+# its date a request can still be answered.
+FEEDBACK_OPEN_REQUESTS_LIMIT = env.int("FEEDBACK_OPEN_REQUESTS_LIMIT", default=5)
+FEEDBACK_EXPIRES_AFTER_DAYS = env.int("FEEDBACK_EXPIRES_AFTER_DAYS", default=14)
 
 # --- Static files ---------------------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -9,7 +9,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from conversations import calendar, invitation_outbox
+from conversations import calendar, feedback, invitation_outbox
 from conversations.followup import notes
 from conversations.reminders import sending
 from conversations.reminders.sweep import sweep
@@ -26,6 +26,11 @@ def send_conversation_invitation(conversation_id, sequence, recipient_id=None):
     else:
         calendar.send_invitation(conversation_id=conversation_id, sequence=sequence, recipient_id=recipient_id,
                                  now=timezone.now())
+
+
+@shared_task(name=feedback.SEND_REQUEST_TASK, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_feedback_request(answer_id):
+    feedback.send_request_email(answer_id=answer_id)
 
 
 @shared_task(name="conversations.record_notes_locks")
