@@ -73,7 +73,7 @@ class AskMoreForm(forms.Form):
         self.fields["colleagues"].choices = _colleague_choices(candidates)
         self.people = {candidate.person.pk: candidate.person for candidate in candidates}
 
-    def colleagues(self):
+    def chosen_colleagues(self):
         return [self.people[pk] for pk in self.cleaned_data["colleagues"]]
 
 

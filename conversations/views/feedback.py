@@ -100,7 +100,7 @@ def ask_more(request, pk):
                                                                      exclude=list(asked)))
     if form.is_valid():
         try:
-            feedback.ask_more(request=feedback_request, colleagues=form.colleagues(), now=now)
+            feedback.ask_more(request=feedback_request, colleagues=form.chosen_colleagues(), now=now)
         except ValidationError as error:
             _add_errors(form, error)
         else:
