@@ -89,7 +89,8 @@ def test_an_anonymous_request_shows_nothing_with_two_answers_and_no_names_with_t
 
 def test_answers_brought_into_a_preparation_reach_the_partner_only_once_it_is_shared(client, people):
     maya, eli, (ada, *_) = people
-    conversation = ConversationFactory(employee=eli, partner=maya, starts_at=timezone.now() + datetime.timedelta(days=5))
+    conversation = ConversationFactory(employee=eli, partner=maya,
+                                       starts_at=timezone.now() + datetime.timedelta(days=5))
     now = timezone.now()
     request = ask(eli, [ada], conversation=conversation, now=now,
                   answer_by=now.date() + datetime.timedelta(days=3))
