@@ -1,0 +1,1 @@
+"""The edges of people: one module per capability (directory and profiles, the people import, invitations)."""

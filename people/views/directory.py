@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from people import invitations, roles, tasks
 from people.directory import search_people, with_access
-from people.forms import DirectorySearchForm, ProfileForm
+from people.forms.directory import DirectorySearchForm, ProfileForm
 from people.models import Organisation, Person
 from people.permissions import can, person_for, require, requires
 from people.profile import update_profile

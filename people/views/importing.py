@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from careerconv.spreadsheet import safe_cell
 from people import importing
-from people.forms import ImportUploadForm
+from people.forms.importing import ImportUploadForm
 from people.models import PeopleImport
 from people.permissions import requires
 from people.tasks import run_people_import

@@ -249,6 +249,10 @@ ADMIN_EXCEPTIONS = {
     ("axes.accessattempt", "add"): Expect(get=ADMIN_NOBODY, post=ADMIN_NOT_EXERCISED),
     ("axes.accesslog", "add"): Expect(get=ADMIN_NOBODY, post=ADMIN_NOT_EXERCISED),
     ("axes.accessfailurelog", "add"): Expect(get=ADMIN_NOBODY, post=ADMIN_NOT_EXERCISED),
+    # Records that hold private text, or lead to it, are read-only there: nobody adds one by hand.
+    **{(label, "add"): Expect(get=ADMIN_NOBODY, post=ADMIN_NOT_EXERCISED) for label in (
+        "conversations.conversation", "conversations.preparation", "conversations.notes", "conversations.actionitem",
+        "conversations.notification", "conversations.roadblock", "conversations.handover")},
 }
 
 ADMIN_MODELS = {model._meta.label_lower for model in admin.site._registry}

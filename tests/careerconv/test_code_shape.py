@@ -97,6 +97,7 @@ def test_the_edges_live_in_folders_named_for_their_layer():
     flat = [
         str(path.relative_to(ROOT)) for app in APPS for path in (ROOT / app).glob("*.py")
         if path.stem.startswith(("views_", "forms_")) or path.stem.endswith(("_views", "_forms"))
+        or (app != "careerconv" and path.stem in ("views", "forms"))
     ]
     assert flat == []
 
