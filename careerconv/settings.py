@@ -294,6 +294,10 @@ INVITATION_SWEEP_SECONDS = env.float("INVITATION_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE["invitation-sweep"] = {"task": "conversations.send_missed_invitations",
                                             "schedule": INVITATION_SWEEP_SECONDS,
                                             "options": {"expires": INVITATION_SWEEP_SECONDS}}
+# The same catch-up for the e-mails that tell colleagues they were asked for feedback.
+CELERY_BEAT_SCHEDULE["feedback-request-sweep"] = {"task": "conversations.send_missed_feedback_requests",
+                                                  "schedule": INVITATION_SWEEP_SECONDS,
+                                                  "options": {"expires": INVITATION_SWEEP_SECONDS}}
 CELERY_TIMEZONE = "UTC"
 
 # --- Logging --------------------------------------------------------------------------------------------------

@@ -15,16 +15,14 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat
 
+from conversations import tasks
 from conversations.models import (
     FEEDBACK_AREA_FIELDS,
     TEXT_LIMIT,
@@ -36,12 +34,10 @@ from conversations.models import (
 )
 from conversations.notifications import Notice, notify
 from conversations.preparation import preparation_for, save_preparation
-from conversations.reminders import links
 from people.models import Person
 
 logger = logging.getLogger(__name__)
 
-SEND_REQUEST_TASK = "conversations.send_feedback_request"
 ANONYMOUS_THRESHOLD = 3
 # The furthest date a request can ask answers by: feedback is for the next conversation, not next year's.
 LONGEST_WAIT_DAYS = 90
@@ -196,17 +192,17 @@ def _invite(request, colleagues, *, now):
                     url=answer.get_absolute_url())
              for answer in answers])
     ids = [answer.pk for answer in answers]
-    transaction.on_commit(lambda: _enqueue_request_emails(ids))
+    transaction.on_commit(lambda: _publish_request_emails(ids))
     return answers
 
 
-def _enqueue_request_emails(answer_ids):
-    # By the task's name: conversations.tasks imports this module, so it cannot be imported here.
+def _publish_request_emails(answer_ids):
     try:
         for answer_id in answer_ids:
-            current_app.send_task(SEND_REQUEST_TASK, args=(answer_id,))
+            tasks.send_feedback_request.delay(answer_id)
     except Exception:
-        # The request and its bell notifications are saved; only the e-mail is lost when the broker is down.
+        # The broker is unreachable: the answers stay waiting for their e-mail, which the feedback outbox sweep
+        # sends once it is back (see feedback_outbox).
         logger.exception("feedback request e-mails %s not queued", answer_ids)
 
 
@@ -255,25 +251,6 @@ def close_request(*, request, now):
     FeedbackRequest.objects.filter(pk=request.pk, closed_at__isnull=True).update(closed_at=now)
     request.refresh_from_db(fields=["closed_at"])
     return request
-
-
-def send_request_email(*, answer_id):
-    """The e-mail that tells a colleague they were asked; nothing when the answer or its request is gone."""
-    answer = (FeedbackAnswer.objects.select_related("request__asker__user", "colleague__user")
-              .filter(pk=answer_id, status=Status.ASKED, request__closed_at__isnull=True).first())
-    if answer is None or answer.colleague is None or not answer.colleague.email:
-        return False
-    request = answer.request
-    context = {"answer": answer, "request": request, "asker": request.asker, "colleague": answer.colleague,
-               "areas": [Area(area).label for area in request.areas],
-               "url": links.absolute(answer.get_absolute_url())}
-    subject = f"{request.asker.name} asked you for feedback"
-    message = EmailMultiAlternatives(subject=subject, body=render_to_string("conversations/email/feedback_request.txt",
-                                                                            context),
-                                     to=[answer.colleague.email])
-    message.attach_alternative(render_to_string("conversations/email/feedback_request.html", context), "text/html")
-    message.send()
-    return True
 
 
 # --- Answering -------------------------------------------------------------------------------------------------

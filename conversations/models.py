@@ -650,6 +650,9 @@ class FeedbackAnswer(FeedbackAreas):
     decline_reason = EncryptedCharField(max_length=500, blank=True)
     asked_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True, help_text="When it was answered or declined.")
+    # The e-mail telling the colleague they were asked: an outbox (see conversations.feedback_outbox).
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -662,6 +665,9 @@ class FeedbackAnswer(FeedbackAreas):
         indexes = [
             # Used by the open-request limit and the colleague's reminders: what each person still has to answer.
             models.Index(fields=["colleague"], condition=Q(status="asked"), name="feedback_waiting_by_colleague"),
+            # Used by the feedback outbox sweep: request e-mails not sent yet.
+            models.Index(fields=["asked_at"], condition=Q(status="asked", emailed_at__isnull=True),
+                         name="feedback_email_waiting"),
         ]
 
     def __str__(self):
