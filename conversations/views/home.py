@@ -3,10 +3,13 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from conversations.feedback import asked_of
 from conversations.overview import overview_for
 
 
 def home(request):
     person = request.person
-    context = {"overview": overview_for(person, now=timezone.now()) if person else None}
+    now = timezone.now()
+    context = {"overview": overview_for(person, now=now) if person else None,
+               "feedback_to_answer": asked_of(colleague=person, now=now).count() if person else 0}
     return render(request, "conversations/home.html", context)

@@ -172,3 +172,26 @@ def test_erasing_a_colleague_removes_their_answer_text_and_name_and_keeps_the_co
     answer = request.answers.get()
     assert (answer.colleague, answer.abilities, answer.status) == (None, "", "answered")
     assert feedback.received(request).answered == 1
+
+
+def test_asking_is_linked_from_home_the_navigation_the_preparation_the_profile_and_the_directory(client, people):
+    maya, eli, (ada, *_) = people
+    conversation = ConversationFactory(employee=eli, partner=maya)
+    ask_url = reverse("conversations:feedback_ask")
+    client.force_login(eli.user)
+
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{ask_url}"' in home
+    assert f'href="{reverse("conversations:feedback")}"' in home
+    prepare = client.get(reverse("conversations:prepare", args=[conversation.pk])).content.decode()
+    assert f'href="{ask_url}?conversation={conversation.pk}"' in prepare
+    profile = client.get(reverse("people:profile", args=[ada.pk])).content.decode()
+    assert f'href="{ask_url}?colleague={ada.pk}"' in profile
+    assert f"?colleague={eli.pk}" not in client.get(reverse("people:profile", args=[eli.pk])).content.decode()
+    directory = client.get(reverse("people:directory"), {"q": "Ada"}).content.decode()
+    assert f'href="{ask_url}?colleague={ada.pk}"' in directory
+
+    now = timezone.now()
+    ask(ada, [eli], now=now, answer_by=now.date() + datetime.timedelta(days=10))
+    home = client.get(reverse("home")).content.decode()
+    assert "1 request for your feedback</a> waiting for your answer." in home
