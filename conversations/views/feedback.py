@@ -14,6 +14,9 @@ from people.permissions import requires
 
 
 def _add_errors(form, error):
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
     for field, texts in error.message_dict.items():
         for text in texts:
             form.add_error(field if field in form.fields else None, text)
