@@ -117,7 +117,7 @@ class Candidate:
         return self.waiting >= open_limit()
 
 
-TEAM, TALKED_WITH, ELSEWHERE = "Your team", "People you have had conversations with", "Other departments"
+TEAM, TALKED_WITH, ELSEWHERE = "Your team", "People you have had conversations with", "Everyone else"
 
 
 def candidates(*, asker, now, exclude=()):
