@@ -209,6 +209,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 DEFAULT_PERSON_TIMEZONE = env.str("DEFAULT_PERSON_TIMEZONE", default="Europe/London")
+# Feedback from colleagues: how many requests one person may have waiting for their answer, and how long after
+# its date a request can still be answered.
+FEEDBACK_OPEN_REQUESTS_LIMIT = env.int("FEEDBACK_OPEN_REQUESTS_LIMIT", default=5)
+FEEDBACK_EXPIRES_AFTER_DAYS = env.int("FEEDBACK_EXPIRES_AFTER_DAYS", default=14)
 
 # --- Static files ---------------------------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -304,6 +308,10 @@ CALENDAR_MAX_BYTES = env.int("CALENDAR_MAX_BYTES", default=10 * 1024 * 1024)
 CALENDAR_ALLOW_LOCAL_ADDRESSES = False
 CELERY_BEAT_SCHEDULE["calendar-refresh"] = {"task": "conversations.refresh_calendars", "schedule": 5 * 60.0,
                                             "options": {"expires": 5 * 60.0}}
+# The same catch-up for the e-mails that tell colleagues they were asked for feedback.
+CELERY_BEAT_SCHEDULE["feedback-request-sweep"] = {"task": "conversations.send_missed_feedback_requests",
+                                                  "schedule": INVITATION_SWEEP_SECONDS,
+                                                  "options": {"expires": INVITATION_SWEEP_SECONDS}}
 CELERY_TIMEZONE = "UTC"
 
 # --- Logging --------------------------------------------------------------------------------------------------

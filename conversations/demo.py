@@ -11,6 +11,7 @@ import random
 import zoneinfo
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
@@ -21,6 +22,8 @@ from conversations.models import (
     AvailabilityWindow,
     Conversation,
     Direction,
+    FeedbackAnswer,
+    FeedbackRequest,
     Horizon,
     Notes,
     Preparation,
@@ -249,6 +252,7 @@ def build_demo_organisation(*, size=DEFAULT_SIZE, now, conversations=None, seed=
     _write_availability([new_people[u] for u in partners if u in new_people], rng)
     written = _write_history(new_plans, new_people, by_username, plans, now=now, rng=rng,
                              target=conversations)
+    _write_feedback(new_plans, new_people, by_username, now=now, rng=rng)
     return Result(created=len(new_plans), existing=len(existing), conversations=written)
 
 
@@ -554,3 +558,82 @@ def _write_content(conversations, extras, *, now, rng):
     Preparation.objects.bulk_create(preparations, batch_size=BATCH)
     Notes.objects.bulk_create(notes, batch_size=BATCH)
     ActionItem.objects.bulk_create(actions, batch_size=BATCH)
+
+
+FEEDBACK_ANSWERS = {
+    "abilities": ["Explains complex trade-offs so that everyone in the room can decide.",
+                  "The person I go to when an incident needs a calm head.",
+                  "Notices what customers actually struggle with, not what they ask for."],
+    "roadblocks": ["Takes on too much alone; the team could help earlier.",
+                   "Rarely in the meetings where priorities are set.",
+                   "Their best ideas stay in chat threads where few people see them."],
+    "environment": ["At their best on the migration last spring: a clear goal, a small team and room to decide.",
+                    "Thrives when they can pair with someone new to the area."],
+}
+FEEDBACK_NOTES = ["I have a career conversation coming up and would value your honest view.",
+                  "Thinking about where to grow next: what do you see that I may not?"]
+FEEDBACK_AREAS = ["abilities", "roadblocks", "environment"]
+
+
+def _feedback_request(asker, colleagues, *, asked_days_ago, now, rng, anonymous=False, replies=(), conversation=None):
+    """A request asked `asked_days_ago`, and an answer row per colleague: `replies` gives each one's status
+    ("answered", "declined" or "asked"), in order; colleagues beyond it have not answered."""
+    asked_at = now - datetime.timedelta(days=asked_days_ago, hours=rng.randint(0, 6))
+    answer_by = (asked_at + datetime.timedelta(days=10)).date()
+    request = FeedbackRequest.objects.create(
+        asker_id=asker, areas=FEEDBACK_AREAS, note=rng.choice(FEEDBACK_NOTES), answer_by=answer_by,
+        expires_on=answer_by + datetime.timedelta(days=settings.FEEDBACK_EXPIRES_AFTER_DAYS), anonymous=anonymous,
+        conversation=conversation, created_at=asked_at)
+    answers = []
+    for index, colleague in enumerate(colleagues):
+        status = replies[index] if index < len(replies) else FeedbackAnswer.Status.ASKED
+        replied_at = min(asked_at + datetime.timedelta(days=rng.randint(1, 8), hours=rng.randint(0, 8)), now)
+        texts = ({area: rng.choice(options) for area, options in FEEDBACK_ANSWERS.items()}
+                 if status == FeedbackAnswer.Status.ANSWERED else {})
+        # The demo's colleagues were "e-mailed" when asked: seeding must not send mail to made-up addresses.
+        answers.append(FeedbackAnswer(
+            request=request, colleague_id=colleague, status=status, asked_at=asked_at, emailed_at=asked_at,
+            submitted_at=replied_at if status != FeedbackAnswer.Status.ASKED else None,
+            decline_reason="I have not worked with them closely enough yet." if status == "declined" else "",
+            **texts))
+    FeedbackAnswer.objects.bulk_create(answers)
+    return request, answers
+
+
+def _write_feedback(new_plans, new_people, by_username, *, now, rng):
+    """Requests for feedback in every state: Eli's answered one, brought into the preparation he shared with
+    Maya (one colleague declined), and his anonymous one waiting for a third answer; and a share of the other
+    employees asking two or three colleagues, some of whom answered."""
+    answered, declined = FeedbackAnswer.Status.ANSWERED, FeedbackAnswer.Status.DECLINED
+    employees = [p for p in new_plans if p.is_active and p.manager and p.manager in by_username]
+    eli = new_people.get("eli.brandt")
+    if eli is not None:
+        peers = [by_username[p.username] for p in employees
+                 if p.manager == "maya.okafor" and p.username != "eli.brandt"]
+        mentors = [by_username[u] for u in ("mina.sato", "omar.haddad", "grace.kim") if u in by_username]
+        last = (Conversation.objects.filter(employee=eli, status=Conversation.Status.COMPLETED)
+                .order_by("-starts_at").first())
+        if last is not None and len(peers) >= 2 and mentors:
+            days_before = (now - last.starts_at).days + 12
+            _, answers = _feedback_request(eli.pk, [mentors[0], *peers[:2]], asked_days_ago=days_before, now=now,
+                                           rng=rng, replies=(answered, answered, declined), conversation=last)
+            preparation, _ = Preparation.objects.get_or_create(
+                conversation=last, defaults={"shared_at": last.starts_at - datetime.timedelta(days=1)})
+            quote = f"Feedback from {Person.objects.get(pk=mentors[0]).name}: {answers[0].abilities}"
+            preparation.abilities = f"{preparation.abilities.rstrip()}\n\n{quote}".strip()
+            preparation.shared_at = preparation.shared_at or last.starts_at - datetime.timedelta(days=1)
+            preparation.save()
+        waiting = [*peers[2:4], *mentors[1:3]][:4]
+        if len(waiting) >= 3:
+            _feedback_request(eli.pk, waiting, asked_days_ago=4, now=now, rng=rng, anonymous=True,
+                              replies=(answered, answered))
+    everyone = [by_username[p.username] for p in employees]
+    for plan in employees:
+        if plan.username == "eli.brandt" or rng.random() >= 0.35:
+            continue
+        asker = by_username[plan.username]
+        colleagues = rng.sample([pk for pk in everyone if pk != asker], k=min(rng.randint(2, 3), len(everyone) - 1))
+        replies = [rng.choice((answered, answered, answered, declined, FeedbackAnswer.Status.ASKED))
+                   for _ in colleagues]
+        _feedback_request(asker, colleagues, asked_days_ago=rng.randint(3, 300), now=now, rng=rng,
+                          anonymous=rng.random() < 0.3, replies=replies)

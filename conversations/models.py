@@ -366,6 +366,9 @@ class Reminder(models.Model):
         ACTION_DUE = "action_due", "Action due soon"
         ACTION_OVERDUE = "action_overdue", "Action overdue"
         DIGEST = "digest", "Weekly team digest"
+        FEEDBACK_DUE = "feedback_due", "Feedback asked of me due soon"
+        FEEDBACK_OVERDUE = "feedback_overdue", "Feedback asked of me past its date"
+        FEEDBACK_READY = "feedback_ready", "Feedback I asked for is in"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -680,3 +683,85 @@ class CalendarCopy(models.Model):
 
     def __str__(self):
         return f"{self.conversation_id} in {self.connection_id}: {self.state}"
+# --- Feedback from colleagues ----------------------------------------------------------------------------------
+
+
+class FeedbackRequest(models.Model):
+    """An employee asks colleagues for feedback on some of the article's areas, before a career conversation.
+
+    The answers are the asker's alone. An anonymous request shows them together, without names, only once
+    conversations.feedback.ANONYMOUS_THRESHOLD have arrived, so that no single answer can be told apart.
+    """
+
+    asker = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="feedback_requests")
+    areas = models.JSONField(default=list, help_text="The areas feedback is asked on (values of Area).")
+    note = EncryptedTextField(blank=True, max_length=TEXT_LIMIT)
+    answer_by = models.DateField(help_text="When the asker would like answers by.")
+    expires_on = models.DateField(help_text="After this day nobody can answer any more.")
+    anonymous = models.BooleanField(default=False)
+    conversation = models.ForeignKey(Conversation, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="feedback_requests")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="feedback_expires_after_answer_by",
+                                   condition=Q(expires_on__gte=F("answer_by"))),
+        ]
+
+    def __str__(self):
+        # Not the note: see ActionItem.__str__.
+        return f"Feedback request {self.pk} of {self.asker}"
+
+    def get_absolute_url(self):
+        return reverse("conversations:feedback_request", args=[self.pk])
+
+
+class FeedbackAnswer(FeedbackAreas):
+    """One colleague's answer to a request: asked, then answered or declined. The text is a draft, seen by its
+    author only, until it is submitted; afterwards it no longer changes."""
+
+    class Status(models.TextChoices):
+        ASKED = "asked", "Waiting for an answer"
+        ANSWERED = "answered", "Answered"
+        DECLINED = "declined", "Declined"
+
+    request = models.ForeignKey(FeedbackRequest, on_delete=models.CASCADE, related_name="answers")
+    # Empty once the colleague has been erased: the answer still counts, and no longer says whose it was.
+    colleague = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="feedback_answers")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ASKED)
+    decline_reason = EncryptedCharField(max_length=500, blank=True)
+    asked_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="When it was answered or declined.")
+    # The e-mail telling the colleague they were asked: an outbox (see conversations.feedback_outbox).
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "colleague"], name="feedback_asked_once_per_colleague"),
+            models.CheckConstraint(name="feedback_submitted_when_answered",
+                                   condition=Q(status="asked") | Q(submitted_at__isnull=False)),
+        ]
+        indexes = [
+            # Used by the open-request limit and the colleague's reminders: what each person still has to answer.
+            models.Index(fields=["colleague"], condition=Q(status="asked"), name="feedback_waiting_by_colleague"),
+            # Used by the feedback outbox sweep: request e-mails not sent yet.
+            models.Index(fields=["asked_at"], condition=Q(status="asked", emailed_at__isnull=True),
+                         name="feedback_email_waiting"),
+        ]
+
+    def __str__(self):
+        return f"Feedback answer {self.pk} to request {self.request_id}"
+
+    def get_absolute_url(self):
+        return reverse("conversations:feedback_answer", args=[self.pk])
+
+    @property
+    def is_submitted(self):
+        return self.status != self.Status.ASKED

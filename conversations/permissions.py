@@ -13,7 +13,16 @@ An object a user may not see answers 404, never 403: its existence is private to
 import rules
 from django.db.models import Q
 
-from conversations.models import ActionItem, AuditEvent, Conversation, Handover, Notes, Roadblock
+from conversations.models import (
+    ActionItem,
+    AuditEvent,
+    Conversation,
+    FeedbackAnswer,
+    FeedbackRequest,
+    Handover,
+    Notes,
+    Roadblock,
+)
 from people import roles
 from people.permissions import get_allowed, has_person, is_a_manager, is_hr, is_manager_of, is_partner
 
@@ -246,3 +255,37 @@ rules.add_perm("people.view_own_privacy", has_person)
 rules.add_perm("people.export_personal_data", has_person)
 rules.add_perm("people.erase_person", is_hr & is_erasable_leaver)
 rules.add_perm("conversations.view_access_counts", is_hr)
+
+
+# --- Feedback from colleagues: the asker reads the answers, each colleague their own; nobody else either ------
+
+
+@rules.predicate
+def is_feedback_asker(user, request):
+    person = _person(user)
+    return person is not None and request is not None and request.asker_id == person.pk
+
+
+@rules.predicate
+def is_feedback_colleague(user, answer):
+    person = _person(user)
+    return person is not None and answer is not None and answer.colleague_id == person.pk
+
+
+rules.add_perm("conversations.ask_for_feedback", has_person)
+rules.add_perm("conversations.view_feedback_request", is_feedback_asker)
+rules.add_perm("conversations.answer_feedback", is_feedback_colleague)
+
+
+def feedback_request_for(user, pk, perm="conversations.view_feedback_request"):
+    """The request `pk` when `user` asked it; NotVisible otherwise."""
+    person = _person(user)
+    requests = FeedbackRequest.objects.filter(asker=person) if person is not None else FeedbackRequest.objects.none()
+    return get_allowed(user, perm, requests.select_related("asker__user", "conversation__partner__user"), pk=pk)
+
+
+def feedback_answer_for(user, pk, perm="conversations.answer_feedback"):
+    """The answer `pk` when `user` is the colleague who was asked; NotVisible otherwise."""
+    person = _person(user)
+    answers = FeedbackAnswer.objects.filter(colleague=person) if person is not None else FeedbackAnswer.objects.none()
+    return get_allowed(user, perm, answers.select_related("request__asker__user", "colleague__user"), pk=pk)

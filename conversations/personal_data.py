@@ -20,7 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
-from conversations import audit
+from conversations import audit, feedback
 from conversations.models import (
     FEEDBACK_AREA_FIELDS,
     ActionItem,
@@ -29,6 +29,8 @@ from conversations.models import (
     AvailabilityWindow,
     Conversation,
     DayOff,
+    FeedbackAnswer,
+    FeedbackRequest,
     Handover,
     Notes,
     Notification,
@@ -61,6 +63,8 @@ EXPORTED = {
     "people.invitation": "profile.json (when you were invited)",
     "conversations.roadblock": "follow_through.json (your roadblocks)",
     "conversations.handover": "follow_through.json (what you handed over to a new manager)",
+    "conversations.feedbackrequest": "feedback.json (feedback you asked for, and the answers you received)",
+    "conversations.feedbackanswer": "feedback.json (feedback you gave, and feedback you received)",
 }
 # Models that refer to a person but hold nothing about them, and why.
 NOT_EXPORTED = {
@@ -89,6 +93,7 @@ notifications.json  the messages shown to you in the app
 access_log.json     who viewed or changed the preparation and notes of your conversations, and what you viewed
 sign_ins.json       your sign-ins and failed sign-in attempts
 follow_through.json your roadblocks across conversations, and what you handed over to a new manager
+feedback.json       feedback you asked colleagues for, what they answered, and feedback you gave
 
 Times are in UTC (ISO 8601). Notes that another person keeps private are theirs and are not included.
 """
@@ -275,6 +280,30 @@ def _sign_ins(person):
     }
 
 
+def _answer_fields(answer, request):
+    """An answer as its asker may read it: without the colleague's name on an anonymous request."""
+    row = _fields(answer, ("status", "asked_at", "submitted_at", *request.areas))
+    row["colleague"] = None if request.anonymous or answer.colleague is None else answer.colleague.name
+    return row
+
+
+def _feedback(person):
+    received = []
+    for request in FeedbackRequest.objects.filter(asker=person).prefetch_related("answers__colleague__user"):
+        answers = list(request.answers.all())
+        answered = [answer for answer in answers if answer.status == FeedbackAnswer.Status.ANSWERED]
+        # Held back as on the request's page, until enough have answered for none to be told apart.
+        shown = [] if request.anonymous and len(answered) < feedback.ANONYMOUS_THRESHOLD else answered
+        received.append({**_fields(request, ("created_at", "areas", "note", "answer_by", "expires_on", "anonymous",
+                                             "closed_at")),
+                         "asked": len(answers), "answered": len(answered),
+                         "answers": [_answer_fields(answer, request) for answer in shown]})
+    given = [{"asker": answer.request.asker.name,
+              **_fields(answer, ("status", "asked_at", "submitted_at", "decline_reason", *answer.request.areas))}
+             for answer in FeedbackAnswer.objects.filter(colleague=person).select_related("request__asker__user")]
+    return {"asked_for": received, "given": given}
+
+
 def export_personal_data(*, person, now):
     """A ZIP of JSON files holding everything about `person` (see README above), for them to download; the
     download is recorded in the audit log. Returns its bytes."""
@@ -288,6 +317,7 @@ def export_personal_data(*, person, now):
         "access_log.json": _dump(_access_log(person)),
         "sign_ins.json": _dump(_sign_ins(person)),
         "follow_through.json": _dump(_follow_through(person)),
+        "feedback.json": _dump(_feedback(person)),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -393,6 +423,12 @@ def erase_person(*, person, erased_by, now):
         ).update(**dict.fromkeys(NOTES_TEXT, ""))
         actions = ActionItem.objects.filter(conversation__employee=person).update(text=ERASED_TEXT)
         Roadblock.objects.filter(employee=person).update(text=ERASED_TEXT)
+        # Feedback they gave loses its text and who gave it; feedback about them loses its text. Both still count.
+        FeedbackAnswer.objects.filter(colleague=person).update(colleague=None, decline_reason="",
+                                                               **dict.fromkeys(FEEDBACK_AREA_FIELDS, ""))
+        FeedbackRequest.objects.filter(asker=person).update(note="")
+        FeedbackAnswer.objects.filter(request__asker=person).update(decline_reason="",
+                                                                    **dict.fromkeys(FEEDBACK_AREA_FIELDS, ""))
 
         _scrub_imports(tokens=[token for token in (old_email, old_name, old_employee_id) if token])
         deleted = 0

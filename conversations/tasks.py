@@ -9,7 +9,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from conversations import calendar, invitation_outbox
+from conversations import calendar, feedback_outbox, invitation_outbox
 from conversations.calendars import CalendarError, connections
 from conversations.followup import notes
 from conversations.models import CalendarConnection
@@ -28,6 +28,16 @@ def send_conversation_invitation(conversation_id, sequence, recipient_id=None):
     else:
         calendar.send_invitation(conversation_id=conversation_id, sequence=sequence, recipient_id=recipient_id,
                                  now=timezone.now())
+
+
+@shared_task(name="conversations.send_feedback_request", autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_feedback_request(answer_id):
+    feedback_outbox.send_request_email(answer_id=answer_id, now=timezone.now())
+
+
+@shared_task(name="conversations.send_missed_feedback_requests")
+def send_missed_feedback_requests():
+    feedback_outbox.send_missed_request_emails(now=timezone.now())
 
 
 @shared_task(name="conversations.record_notes_locks")

@@ -1,14 +1,16 @@
 """A person's conversations over time: the "My conversations" lists and the career timeline.
 
 The career timeline is the employee's own story, newest first: each conversation they held or have booked (with
-whom, in what relation), the aspirations they stated in its preparation, and the actions agreed in it.
+whom, in what relation), the aspirations they stated in its preparation, and the actions agreed in it; and the
+feedback they asked colleagues for, with whom they asked and when answers came (dates and names, never the text;
+no names of who answered an anonymous request).
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
 
-from conversations.models import ActionItem, Conversation, Direction, Horizon
+from conversations.models import ActionItem, Conversation, Direction, FeedbackAnswer, FeedbackRequest, Horizon
 
 
 def conversation_lists(*, person, now):
@@ -98,3 +100,31 @@ def career_timeline(*, person, now):
 def current_aspiration(entries):
     """The latest aspiration stated, from timeline entries (newest first)."""
     return next((entry.aspiration for entry in entries if entry.aspiration is not None), None)
+
+
+@dataclass
+class FeedbackEntry:
+    request: FeedbackRequest
+    asked: list  # names of the colleagues asked ("A former colleague" once erased)
+    received: list  # (date answered, name or None for an anonymous request), oldest first
+    declined: int
+
+
+def feedback_timeline(*, person):
+    """The feedback the person asked for, newest first, in two queries."""
+    requests = (FeedbackRequest.objects.filter(asker=person).order_by("-created_at", "-pk")
+                .prefetch_related(Prefetch("answers", queryset=FeedbackAnswer.objects.select_related("colleague__user")
+                                           .order_by("asked_at", "pk"))))
+    entries = []
+    for request in requests:
+        answers = list(request.answers.all())
+        answered = sorted((answer for answer in answers if answer.status == FeedbackAnswer.Status.ANSWERED),
+                          key=lambda answer: answer.submitted_at)
+        entries.append(FeedbackEntry(
+            request=request,
+            asked=[answer.colleague.name if answer.colleague else "A former colleague" for answer in answers],
+            received=[(answer.submitted_at, None if request.anonymous or answer.colleague is None
+                       else answer.colleague.name) for answer in answered],
+            declined=sum(answer.status == FeedbackAnswer.Status.DECLINED for answer in answers),
+        ))
+    return entries

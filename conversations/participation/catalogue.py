@@ -3,7 +3,7 @@ read this list, so that a figure cannot be called one thing on the page and anot
 
 from dataclasses import dataclass
 
-from conversations.participation.figures import ONGOING_CONVERSATIONS, ONGOING_MONTHS
+from conversations.participation.figures import FEEDBACK_BREADTH_PEOPLE, ONGOING_CONVERSATIONS, ONGOING_MONTHS
 
 SHARE = "share"
 COUNT = "count"
@@ -24,6 +24,7 @@ class Figure:
     within: str = ""  # shown inside another figure's card rather than as a card of its own
     low: int | None = None  # a breakdown cell below this percentage is marked for attention
     note: str = ""
+    empty: str = ""  # what a card says when the figure has no value
 
     def value(self, figures):
         return getattr(figures, self.attribute)
@@ -53,7 +54,7 @@ FIGURES = (
            "Career conversations held in the period.", COUNT, "held", of="conversations", card=False),
     Figure("median_days", "Median days between conversations", "Median days", "Median days between conversations",
            "Median days from each held conversation in the period to the same employee's previous one.", DAYS,
-           "median_days"),
+           "median_days", empty="no conversations to compare yet"),
     Figure("outside_review", "Outside the review", "Outside review", "Outside the review %",
            "Share of conversations held in the period that were standalone, not attached to a performance review.",
            SHARE, "outside_review_share", of="conversations held"),
@@ -69,6 +70,19 @@ FIGURES = (
     Figure("follow_through_organisation", "Organisation follow-through", "Organisation follow-through",
            "Organisation follow-through %", "The same for actions the organisation owns.", SHARE,
            "organisation_follow_through_share", of="actions due", within="follow_through"),
+    Figure("feedback_breadth", "Feedback breadth", "Feedback breadth", "Feedback breadth %",
+           f"Share of active employees who asked at least {FEEDBACK_BREADTH_PEOPLE} colleagues other than their "
+           "manager for feedback in the period.", SHARE, "feedback_breadth_share", of="active employees"),
+    Figure("feedback_asked", "Feedback requests sent", "Feedback asked", "Feedback requests sent",
+           "Colleagues asked for feedback in the period: a request to three colleagues counts three.", COUNT,
+           "feedback_asked", of="colleagues asked"),
+    Figure("feedback_answered", "Feedback answer rate", "Answered", "Feedback answer rate %",
+           "Share of the feedback requests sent in the period that the colleague answered (not declined, not "
+           "waiting).", SHARE, "feedback_answer_share", of="requests sent"),
+    Figure("feedback_median_days", "Median days to answer feedback", "Days to answer",
+           "Median days to answer feedback",
+           "Median days from a colleague being asked in the period to their answer, for the answered ones.", DAYS,
+           "feedback_median_days", empty="no answers yet"),
 )
 
 BY_KEY = {figure.key: figure for figure in FIGURES}

@@ -10,12 +10,16 @@ Every figure is computed by the database, in three statements whatever the size 
 2. held conversations: the days since each employee's previous held conversation (a LAG window over all of their
    history), then per group the conversations held in the period, how many were standalone or prepared, and the
    median gap (aggregates.Median);
-3. action items due in the period: how many were done by their due date, the organisation's own apart.
+3. action items due in the period: how many were done by their due date, the organisation's own apart;
+4. feedback asked of colleagues in the period, by the asker's group: how many, how many answered, and the median
+   days to answer. Who asked at least two people other than their manager ("feedback breadth") is a per-person
+   flag, counted with the people in (1).
 
 Status figures (ongoing, on cadence, overdue) are a snapshot at the end of the period, judged as regularity.py
 judges them: in each person's own calendar, due a cadence after the last held conversation, or after the start
 date for someone who has had none. Flow figures (conversations held, standalone, prepared, breadth, median gap,
-follow-through) count what happened during the period.
+follow-through, feedback) count what happened during the period. Feedback figures are counts and dates only:
+nothing here reads what anyone wrote.
 """
 
 import calendar
@@ -24,6 +28,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -32,8 +37,10 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, Concat, Lag, NullIf, Trim
@@ -42,7 +49,7 @@ from django.db.models.sql.constants import LOUTER
 from django_cte import CTE, with_cte
 
 from conversations.date_expressions import AddDays, DaysBetween, LocalDate
-from conversations.models import ActionItem, Conversation, Preparation, Relation
+from conversations.models import ActionItem, Conversation, FeedbackAnswer, Preparation, Relation
 from conversations.participation.aggregates import Median
 from people.models import Person
 
@@ -50,6 +57,7 @@ MIN_GROUP_SIZE = 5
 ONGOING_MONTHS = 6
 ONGOING_CONVERSATIONS = 2
 TREND_MONTHS = 12
+FEEDBACK_BREADTH_PEOPLE = 2
 DEFAULT_PERIOD_MONTHS = 12
 
 EVERYONE = "all"
@@ -115,6 +123,10 @@ class Figures:
     actions_due: int = 0
     organisation_actions_kept: int = 0
     organisation_actions_due: int = 0
+    feedback_broad: int = 0
+    feedback_asked: int = 0
+    feedback_answered: int = 0
+    feedback_median_days: float | None = None
 
     @property
     def suppressed(self):
@@ -147,6 +159,14 @@ class Figures:
     @property
     def organisation_follow_through_share(self):
         return Share(self.organisation_actions_kept, self.organisation_actions_due)
+
+    @property
+    def feedback_breadth_share(self):
+        return Share(self.feedback_broad, self.active)
+
+    @property
+    def feedback_answer_share(self):
+        return Share(self.feedback_answered, self.feedback_asked)
 
 
 @dataclass
@@ -204,7 +224,7 @@ def participation(*, now, period, tz, department=None):
     groups = {}
     for row in _people_rows(scope=scope, period=period, tz=tz, as_of=as_of, months=months):
         figures = groups.setdefault((row["breakdown"], row["group_key"]), (row["group_name"], Figures()))[1]
-        for name in ("active", "ongoing", "on_cadence", "overdue", "broad"):
+        for name in ("active", "ongoing", "on_cadence", "overdue", "broad", "feedback_broad"):
             setattr(figures, name, row[name])
         if row["breakdown"] == EVERYONE:
             trend = [TrendMonth(month=month.first_day, held=row[f"held_{i}"] or 0, on_cadence=row[f"on_cadence_{i}"],
@@ -216,6 +236,10 @@ def participation(*, now, period, tz, department=None):
     for row in _action_rows(scope=scope, period=period, as_of=as_of):
         figures = groups.setdefault((row["breakdown"], row["group_key"]), ("", Figures()))[1]
         for name in ("actions_kept", "actions_due", "organisation_actions_kept", "organisation_actions_due"):
+            setattr(figures, name, row[name])
+    for row in _feedback_rows(scope=scope, period=period, tz=tz, as_of=as_of):
+        figures = groups.setdefault((row["breakdown"], row["group_key"]), ("", Figures()))[1]
+        for name in ("feedback_asked", "feedback_answered", "feedback_median_days"):
             setattr(figures, name, row[name])
 
     headline = groups.pop((EVERYONE, None))[1]
@@ -315,7 +339,8 @@ def _people_rows(*, scope, period, tz, as_of, months):
     )
     cte = CTE(per_employee, name="per_employee", materialized=True)
     joined = cte.join(Person.objects.filter(**scope), id=cte.col.employee_id, _join_type=LOUTER).order_by()
-    joined = joined.annotate(**{f"c_{name}": getattr(cte.col, name) for name in per_employee.query.annotations})
+    joined = joined.annotate(**{f"c_{name}": getattr(cte.col, name) for name in per_employee.query.annotations},
+                             c_feedback_people=_feedback_people(period=period, tz=tz, as_of=as_of))
 
     # Each person's standing, worked out once; the three breakdowns below only count it.
     today = LocalDate(Value(as_of), F("timezone"))
@@ -329,6 +354,7 @@ def _people_rows(*, scope, period, tz, as_of, months):
         "flag_overdue": _flag(active & (Q(c_booked=0) | Q(c_booked__isnull=True))
                          & Q(LessThan(AddDays(due_anchor, F("cadence_days")), today))),
         "flag_broad": _flag(active & Q(c_held_beyond_manager__gt=0)),
+        "flag_feedback_broad": _flag(active & Q(c_feedback_people__gte=FEEDBACK_BREADTH_PEOPLE)),
     }
     for i, month in enumerate(months):
         employed = _employed_on(month.day)
@@ -357,7 +383,7 @@ def _people_rows(*, scope, period, tz, as_of, months):
         queryset = people.queryset().order_by().values(**_group_columns(kind, key, name))
         return queryset.annotate(
             **{figure: Count("flag_active", filter=Q(**{f"flag_{figure}": True}))
-               for figure in ("active", "ongoing", "on_cadence", "overdue", "broad")},
+               for figure in ("active", "ongoing", "on_cadence", "overdue", "broad", "feedback_broad")},
             **trend_counts(with_values=kind == EVERYONE),
         )
 
@@ -419,6 +445,46 @@ def _action_rows(*, scope, period, as_of):
             actions_due=Count("due", filter=Q(organisation=False, due=True)),
             organisation_actions_kept=Count("kept", filter=Q(organisation=True, kept=True)),
             organisation_actions_due=Count("due", filter=Q(organisation=True, due=True)),
+        )
+
+    return with_cte(cte, select=branch(EVERYONE).union(
+        branch(DEPARTMENT, "department_id"), branch(MANAGER, "manager_id"), all=True))
+
+
+def _asked_in(period, tz, as_of, prefix=""):
+    return {f"{prefix}asked_at__gte": period.starts_at(tz), f"{prefix}asked_at__lte": as_of}
+
+
+def _feedback_people(*, period, tz, as_of):
+    """How many people other than their manager (now) the person asked for feedback in the period. A colleague
+    erased since still counts, as one person each."""
+    asked = FeedbackAnswer.objects.filter(request__asker=OuterRef("pk"), **_asked_in(period, tz, as_of)).filter(
+        Q(colleague__isnull=True) | ~Q(colleague_id=Coalesce(OuterRef("manager_id"), Value(0))))
+    who = Coalesce(F("colleague_id"), -F("pk"))
+    counted = asked.order_by().values("request__asker_id").annotate(people=Count(who, distinct=True))
+    return Coalesce(Subquery(counted.values("people")[:1]), Value(0))
+
+
+def _feedback_rows(*, scope, period, tz, as_of):
+    asked = FeedbackAnswer.objects.filter(**_asked_in(period, tz, as_of),
+                                          **_prefixed("request__asker__", scope)).order_by()
+    answered = Q(status=FeedbackAnswer.Status.ANSWERED, submitted_at__lte=as_of)
+    timezone = F("request__asker__timezone")
+    cte = CTE(asked.values(
+        department_id=F("request__asker__department_id"),
+        manager_id=F("request__asker__manager_id"),
+        answered=ExpressionWrapper(answered, output_field=BooleanField()),
+        days=Case(When(answered, then=DaysBetween(LocalDate(F("submitted_at"), timezone),
+                                                  LocalDate(F("asked_at"), timezone))),
+                  output_field=IntegerField()),
+    ), name="feedback_asked", materialized=True)
+
+    def branch(kind, key=None):
+        queryset = cte.queryset().order_by().values(**_group_columns(kind, key, Value("")))
+        return queryset.annotate(
+            feedback_asked=Count("answered"),
+            feedback_answered=Count("answered", filter=Q(answered=True)),
+            feedback_median_days=Median("days"),
         )
 
     return with_cte(cte, select=branch(EVERYONE).union(

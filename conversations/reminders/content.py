@@ -9,10 +9,11 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 
-from conversations.models import ActionItem, Conversation, Reminder
+from conversations.models import ActionItem, Conversation, FeedbackAnswer, FeedbackRequest, Reminder
 from conversations.regularity import ATTENTION_ORDER, Regularity, person_regularity, with_conversation_dates
 from conversations.reminders import links
 from conversations.reminders.selection import DIGEST_OVERDUE_DAYS, ORGANISATION_ACTIONS
@@ -23,8 +24,8 @@ TEMPLATES = "conversations/email/reminders"
 TITLE_LENGTH = 150
 
 # The order of items in a bundled e-mail: what needs doing soonest first.
-ORDER = [Kind.UPCOMING, Kind.NOTES, Kind.ACTION_OVERDUE, Kind.ACTION_DUE, Kind.OVERDUE, Kind.DUE_SOON,
-         Kind.OVERDUE_MANAGER, Kind.DUE_SOON_MANAGER, Kind.DIGEST]
+ORDER = [Kind.UPCOMING, Kind.NOTES, Kind.ACTION_OVERDUE, Kind.ACTION_DUE, Kind.FEEDBACK_OVERDUE, Kind.FEEDBACK_DUE,
+         Kind.FEEDBACK_READY, Kind.OVERDUE, Kind.DUE_SOON, Kind.OVERDUE_MANAGER, Kind.DUE_SOON_MANAGER, Kind.DIGEST]
 
 
 @dataclass
@@ -85,6 +86,8 @@ class Subjects:
     actions: dict
     teams: dict
     organisation_actions: dict  # due date → open actions the organisation owns
+    feedback_answers: dict
+    feedback_requests: dict
 
 
 def _load(reminders, *, now):
@@ -115,8 +118,15 @@ def _load(reminders, *, now):
                                                  due_on__in=organisation_dates)
                        .select_related("conversation__employee__user").order_by("due_on", "pk")):
             organisation_actions.setdefault(action.due_on, []).append(action)
+    feedback_answers = FeedbackAnswer.objects.select_related("request__asker__user").in_bulk(
+        by_prefix.get("feedback", ()))
+    feedback_requests = FeedbackRequest.objects.annotate(
+        asked=Count("answers"), answered=Count("answers", filter=Q(answers__status=FeedbackAnswer.Status.ANSWERED)),
+        declined=Count("answers", filter=Q(answers__status=FeedbackAnswer.Status.DECLINED)),
+    ).in_bulk(by_prefix.get("feedback_request", ()))
     return Subjects(people=people, conversations=conversations, actions=actions, teams=teams,
-                    organisation_actions=organisation_actions)
+                    organisation_actions=organisation_actions, feedback_answers=feedback_answers,
+                    feedback_requests=feedback_requests)
 
 
 def _team(manager_id, *, now):
@@ -210,6 +220,28 @@ def _digest_item(reminder, subjects, recipient):
     return Item(reminder, title, links.team_path(), "See your team", context)
 
 
+def _feedback_item(reminder, subjects, recipient, today):
+    if reminder.kind == Kind.FEEDBACK_READY:
+        # Counts only, never who answered: an anonymous request's names must not reach e-mails either.
+        request = subjects.feedback_requests.get(_subject_id(reminder))
+        if request is None:
+            return None
+        context = {"request": request, "answer_by": request.answer_by}
+        title = f"Your request for feedback: {request.answered} of {request.asked} answered"
+        return Item(reminder, title, request.get_absolute_url(), "Open your request", context)
+    answer = subjects.feedback_answers.get(_subject_id(reminder))
+    if answer is None:
+        return None
+    asker = answer.request.asker
+    context = {"answer": answer, "asker": asker, "answer_by": answer.request.answer_by,
+               "days_late": (today - answer.request.answer_by).days}
+    if reminder.kind == Kind.FEEDBACK_DUE:
+        title = f"{asker.name} would like your feedback by {_day(answer.request.answer_by)}"
+    else:
+        title = f"{asker.name} is still hoping for your feedback: it was asked for by {_day(answer.request.answer_by)}"
+    return Item(reminder, title, answer.get_absolute_url(), "Answer or decline", context)
+
+
 def _item(reminder, subjects, recipient, today):
     if reminder.kind in (Kind.DUE_SOON, Kind.DUE_SOON_MANAGER, Kind.OVERDUE, Kind.OVERDUE_MANAGER):
         return _person_item(reminder, subjects, recipient, today)
@@ -217,6 +249,8 @@ def _item(reminder, subjects, recipient, today):
         return _conversation_item(reminder, subjects, recipient)
     if reminder.kind in (Kind.ACTION_DUE, Kind.ACTION_OVERDUE):
         return _action_item(reminder, subjects, recipient, today)
+    if reminder.kind in (Kind.FEEDBACK_DUE, Kind.FEEDBACK_OVERDUE, Kind.FEEDBACK_READY):
+        return _feedback_item(reminder, subjects, recipient, today)
     return _digest_item(reminder, subjects, recipient)
 
 

@@ -12,7 +12,12 @@ Each kind of reminder is one set-based query over the whole organisation that yi
   → the partner (for two weeks; after that the reminder is no longer useful);
 - *action due / overdue*: an open action due within 2 days, or past its due date → its owner; actions the
   organisation owns → every HR person, one reminder per due date listing that date's actions;
-- *digest*: each manager, from Monday 09:00 in their timezone, once a week.
+- *digest*: each manager, from Monday 09:00 in their timezone, once a week;
+- *feedback due / overdue*: a colleague asked for feedback who has not answered, once in the three days before the
+  date the asker would like answers by (unless asked within the last day: the request e-mail has just said it),
+  and once when that date has passed, while the request is still open → the colleague;
+- *feedback ready*: a request that everyone asked has answered or declined, or whose date has passed, while it is
+  still open → the asker, once.
 
 `subject` names what the reminder is about and `period` which occurrence (the due date, the start time, the ISO
 week), so that the unique constraint on Reminder holds each one to a single row. Dates that depend on a person's
@@ -46,7 +51,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from conversations.date_expressions import AddDays
-from conversations.models import ActionItem, Conversation, Reminder
+from conversations.models import ActionItem, Conversation, FeedbackAnswer, FeedbackRequest, Reminder
 from conversations.regularity import DUE_SOON_DAYS
 from conversations.reminders.clock import clocks_for
 from conversations.reminders.expressions import UTCMinute, local_date, per_zone
@@ -59,6 +64,8 @@ ACTION_DUE_DAYS = 2
 UPCOMING_WITHIN = datetime.timedelta(hours=24)
 NOTES_AFTER = datetime.timedelta(hours=24)
 NOTES_UNTIL = datetime.timedelta(days=14)
+FEEDBACK_DUE_DAYS = 3
+FEEDBACK_JUST_ASKED = datetime.timedelta(days=1)
 
 COLUMNS = ("r_kind", "r_recipient", "r_subject", "r_period", "r_not_before")
 
@@ -240,6 +247,36 @@ def _digest(ctx):
                                period=week, recipient_zone="timezone")))
 
 
+def _feedback_asked(ctx):
+    """Feedback not yet given, to the colleague asked: in the three days before the date, and once it has passed,
+    until the request closes or expires. The period is the date, so each is recorded once per request."""
+    today = ctx.date_in("colleague__timezone")
+    kind = _kind_by(Q(request__answer_by__lt=today), then=Kind.FEEDBACK_OVERDUE, otherwise=Kind.FEEDBACK_DUE)
+    soon = Q(request__answer_by__lte=ctx.date_in("colleague__timezone", FEEDBACK_DUE_DAYS),
+             request__answer_by__gt=today, asked_at__lte=ctx.now - FEEDBACK_JUST_ASKED)
+    return (FeedbackAnswer.objects.filter(reachable(ctx, "colleague__"), status=FeedbackAnswer.Status.ASKED,
+                                          request__closed_at__isnull=True, request__expires_on__gte=today)
+            .filter(soon | Q(request__answer_by__lt=today))
+            .order_by()
+            .values(**_columns(ctx, kind=kind, recipient="colleague_id", subject="feedback", subject_pk="pk",
+                               period=Cast("request__answer_by", CharField()),
+                               recipient_zone="colleague__timezone")))
+
+
+def _feedback_ready(ctx):
+    """A request that everyone asked has answered or declined, or whose date has passed, to its asker, once."""
+    today = ctx.date_in("asker__timezone")
+    asked = Exists(FeedbackAnswer.objects.filter(request=OuterRef("pk")))
+    waiting = Exists(FeedbackAnswer.objects.filter(request=OuterRef("pk"), status=FeedbackAnswer.Status.ASKED))
+    return (FeedbackRequest.objects.filter(reachable(ctx, "asker__"), asked, closed_at__isnull=True,
+                                           expires_on__gte=today)
+            .filter(Q(answer_by__lt=today) | ~waiting)
+            .order_by()
+            .values(**_columns(ctx, kind=Kind.FEEDBACK_READY, recipient="asker_id", subject="feedback_request",
+                               subject_pk="pk", period=Cast("answer_by", CharField()),
+                               recipient_zone="asker__timezone")))
+
+
 ORGANISATION_ACTIONS = "organisation"
 
 
@@ -279,6 +316,8 @@ SELECTIONS = (
     Selection("actions", _actions, "owner_id"),
     OrganisationActions(),
     Selection("digests", _digest, "pk"),
+    Selection("feedback asked", _feedback_asked, "colleague_id"),
+    Selection("feedback ready", _feedback_ready, "asker_id"),
 )
 
 

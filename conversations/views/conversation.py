@@ -67,5 +67,6 @@ def detail(request, pk):
 def career_timeline(request):
     person = request.person
     entries = timeline.career_timeline(person=person, now=timezone.now())
-    context = {"entries": entries, "current_aspiration": timeline.current_aspiration(entries)}
+    context = {"entries": entries, "current_aspiration": timeline.current_aspiration(entries),
+               "feedback_entries": timeline.feedback_timeline(person=person)}
     return render(request, "conversations/timeline.html", context)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from conversations.feedback import asked_of
 from conversations.overview import overview_for
 
 
@@ -13,5 +14,7 @@ def home(request):
         messages.info(request, "You are signed in as an administrator who is not one of the organisation's "
                                "people, so careerconv has no conversations for you. This is the administration site.")
         return redirect("admin:index")
-    context = {"overview": overview_for(person, now=timezone.now()) if person else None}
+    now = timezone.now()
+    context = {"overview": overview_for(person, now=now) if person else None,
+               "feedback_to_answer": asked_of(colleague=person, now=now).count() if person else 0}
     return render(request, "conversations/home.html", context)

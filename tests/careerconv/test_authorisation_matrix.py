@@ -27,7 +27,7 @@ from django.test import Client
 from django.utils import timezone
 
 from careerconv.models import WorkerHeartbeat
-from conversations import audit
+from conversations import audit, feedback
 from conversations.models import (
     AuditEvent,
     CalendarConnection,
@@ -192,6 +192,23 @@ EXPECTED = {
     "conversations:propose": Expect(get=MANAGER_OF_EMPLOYEE, post=only(400, "manager"), params={"pk": "employee"}),
     # Only someone with a manager hands anything over; the others are shown the page again.
     "conversations:handover": Expect(get=PEOPLE_ONLY, post=(302, 302, 302, 200, 200, 200, 200, 200, 404)),
+    # Feedback from colleagues: the request is the employee's, who asked the other employee (the colleague who was
+    # asked); everyone else, the employee's manager and HR included, gets 404.
+    "conversations:feedback": Expect(get=PEOPLE_ONLY, post=NOT_ALLOWED),
+    "conversations:feedback_ask": Expect(get=PEOPLE_ONLY, post=(302, 400, 400, 400, 400, 400, 400, 400, 404)),
+    "conversations:feedback_request": Expect(get=EMPLOYEE_ONLY, post=NOT_ALLOWED, params={"pk": "feedback_request"}),
+    "conversations:feedback_ask_more": Expect(get=NOT_ALLOWED, post=only(400, "employee"),
+                                              params={"pk": "feedback_request"}),
+    "conversations:feedback_bring": Expect(get=NOT_ALLOWED, post=only(400, "employee"),
+                                           params={"pk": "feedback_request"}),
+    "conversations:feedback_close": Expect(get=NOT_ALLOWED, post=only(302, "employee"),
+                                           params={"pk": "feedback_request"}),
+    "conversations:feedback_answer": Expect(get=only(200, "other_employee"), post=only(302, "other_employee"),
+                                            params={"pk": "feedback_answer"}),
+    "conversations:feedback_autosave": Expect(get=NOT_ALLOWED, post=only(200, "other_employee"),
+                                              params={"pk": "feedback_answer"}),
+    "conversations:feedback_decline": Expect(get=NOT_ALLOWED, post=only(302, "other_employee"),
+                                             params={"pk": "feedback_answer"}),
     # People: directory, profiles, invitations and the import (HR). The superuser, nobody in the organisation,
     # follows the rules like everyone else: the admin site is where they work.
     "people:directory": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
@@ -354,6 +371,10 @@ class World:
         # A held conversation with the manager, so that the team pages have history.
         self.held = ConversationFactory(employee=self.employee, partner=self.manager,
                                         starts_at=now - datetime.timedelta(days=40), status="completed")
+        self.feedback_request = feedback.ask_for_feedback(
+            asker=self.employee, colleagues=[self.other_employee], areas=["abilities", "roadblocks"], note="",
+            answer_by=now.date() + datetime.timedelta(days=10), anonymous=False, conversation=None, now=now)
+        self.feedback_answer = self.feedback_request.answers.get()
         self.question = GuideQuestion.objects.create(area="abilities", text="What are you proud of lately?")
         self.reminder = Reminder.objects.create(kind="upcoming", recipient=self.employee,
                                                 subject=f"conversation:{self.conversation.pk}",

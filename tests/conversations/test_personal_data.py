@@ -88,7 +88,8 @@ def test_the_download_holds_the_person_s_profile_conversations_and_own_notes(emp
     files = unzip(export_personal_data(person=employee, now=NOW))
 
     assert set(files) == {"README.txt", "profile.json", "conversations.json", "availability.json", "reminders.json",
-                          "notifications.json", "access_log.json", "sign_ins.json", "follow_through.json"}
+                          "notifications.json", "access_log.json", "sign_ins.json", "follow_through.json",
+                          "feedback.json"}
     profile = json.loads(files["profile.json"])
     assert (profile["username"], profile["first_name"], profile["manager"], profile["department"]) == (
         "eli", "Eli", "Maya Okafor", "Engineering")

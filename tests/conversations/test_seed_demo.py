@@ -7,9 +7,18 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations import feedback
 from conversations.demo import DEMO_PASSWORD, SIGN_IN
 from conversations.followup import completion
-from conversations.models import ActionItem, AvailabilityWindow, Conversation, Notes, Preparation
+from conversations.models import (
+    ActionItem,
+    AvailabilityWindow,
+    Conversation,
+    FeedbackAnswer,
+    FeedbackRequest,
+    Notes,
+    Preparation,
+)
 from conversations.regularity import Regularity, person_regularity, with_conversation_dates
 from people import roles
 from people.models import Department, Person
@@ -168,3 +177,25 @@ def test_conversations_sets_the_size_of_the_history():
 def test_a_tiny_organisation_is_refused_with_a_reason():
     with pytest.raises(CommandError, match="at least 20"):
         seed("--people", "5")
+
+
+def test_the_demo_has_feedback_requests_in_every_state():
+    seed()
+    now = timezone.now()
+    eli = Person.objects.get(user__username="eli.brandt")
+    brought, waiting = FeedbackRequest.objects.filter(asker=eli).order_by("created_at")
+
+    # Answered by two, declined by one, and brought into the preparation he shared with Maya.
+    assert sorted(brought.answers.values_list("status", flat=True)) == ["answered", "answered", "declined"]
+    preparation = brought.conversation.preparation
+    assert preparation.is_shared and brought.conversation.partner.user.username == "maya.okafor"
+    mentor_answer = brought.answers.filter(status="answered").first()
+    assert f"Feedback from {mentor_answer.colleague.name}: {mentor_answer.abilities}" in preparation.abilities
+    # Anonymous, open, two answers in: held back until a third arrives.
+    assert waiting.anonymous and feedback.is_open(waiting, now=now)
+    assert feedback.received(waiting).held_back
+    assert waiting.answers.filter(status="answered").count() == 2
+    assert waiting.answers.filter(status="asked").exists()
+    # Others asked too, and nobody is e-mailed for requests the demo made up.
+    assert FeedbackRequest.objects.exclude(asker=eli).count() >= 5
+    assert not FeedbackAnswer.objects.filter(emailed_at__isnull=True).exists()

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from conversations import timeline
+from conversations import feedback, timeline
 from conversations.models import Conversation, Direction, Horizon, Relation
 from tests.support.factories import ActionItemFactory, ConversationFactory, PersonFactory, PreparationFactory
 
@@ -77,7 +77,7 @@ def test_the_timeline_page_shows_it_in_a_fixed_number_of_queries(client, employe
     client.force_login(employee.user)
     client.get(reverse("conversations:timeline"))
 
-    with django_assert_max_num_queries(11):  # 10, and the bell's unread count
+    with django_assert_max_num_queries(13):  # 10, the feedback asked for (2), and the bell's unread count
         page = client.get(reverse("conversations:timeline")).content.decode()
 
     assert "Where I want to go now" in page
@@ -93,3 +93,33 @@ def test_a_person_without_conversations_is_invited_to_book(client, employee):
     page = client.get(reverse("conversations:timeline")).content.decode()
 
     assert "No career conversations yet." in page
+
+
+def test_the_timeline_shows_feedback_asked_and_received_with_dates_and_names_never_the_text(client, employee, manager,
+                                                                                            mentor, hr):
+    asked_on = datetime.datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+    named = feedback.ask_for_feedback(asker=employee, colleagues=[mentor, hr], areas=["abilities"], note="",
+                                      answer_by=datetime.date(2026, 2, 20), anonymous=False, conversation=None,
+                                      now=asked_on)
+    feedback.submit_answer(answer=named.answers.get(colleague=mentor), values={"abilities": "Sees the whole system"},
+                           now=datetime.datetime(2026, 2, 5, 9, 0, tzinfo=UTC))
+    feedback.decline(answer=named.answers.get(colleague=hr), reason="Too new here", now=asked_on)
+    anonymous = feedback.ask_for_feedback(asker=employee, colleagues=[manager], areas=["abilities"], note="",
+                                          answer_by=datetime.date(2026, 2, 27), anonymous=True, conversation=None,
+                                          now=datetime.datetime(2026, 2, 10, 9, 0, tzinfo=UTC))
+    feedback.submit_answer(answer=anonymous.answers.get(), values={"abilities": "Steady hand"},
+                           now=datetime.datetime(2026, 2, 11, 9, 0, tzinfo=UTC))
+    client.force_login(employee.user)
+
+    page = client.get(reverse("conversations:timeline")).content.decode()
+    section = page.split('id="feedback-timeline-heading"', 1)[1]
+
+    assert section.index("10 February 2026") < section.index("2 February 2026")
+    assert "asked Mina Sato, Hana Reed" in section
+    assert "5 February 2026 — answered by Mina Sato" in section
+    assert "1 declined." in section
+    assert "asked Maya Okafor <span class=\"fw-normal\">(anonymous)</span>" in section
+    assert "11 February 2026 — an answer arrived" in section
+    assert "answered by Maya" not in section
+    for text in ("Sees the whole system", "Steady hand", "Too new here"):
+        assert text not in page

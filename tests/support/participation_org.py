@@ -16,12 +16,18 @@ Held conversations (employee: date kind/relation):
   S1: 2026-03-10 (preparation shared)
   Hana: 2025-12-01 and 2026-02-10 with Maya as "other"
   C, D, Maya, Sam and S2: none.
+
+Feedback asked of colleagues (asker: date asked → colleague's reply, date):
+  A, 2026-02-01: B answered 2026-02-04 (3 days), C declined 2026-02-02, Maya (A's manager) answered 2026-02-11
+  E, 2026-03-01: F answered 2026-03-06 (5 days), S1 has not answered
+  S2, 2026-03-02: Sam (S2's manager) has not answered, Hana answered 2026-03-03 (1 day)
+  F, 2025-02-01 (before the last twelve months): B answered 2025-02-02
 """
 
 import datetime
 from dataclasses import dataclass
 
-from conversations.models import ActionItem, Conversation, Relation
+from conversations.models import ActionItem, Conversation, FeedbackAnswer, FeedbackRequest, Relation
 from tests.support.factories import (
     ActionItemFactory,
     ConversationFactory,
@@ -73,6 +79,18 @@ def held(employee, partner, day, *, kind=Conversation.Kind.STANDALONE, relation=
         shared_at = at(day - datetime.timedelta(days=1)) if shared else None
         PreparationFactory(conversation=conversation, shared_at=shared_at)
     return conversation
+
+
+def asked(asker, day, replies):
+    """A request for feedback asked on `day`, with (colleague, status, day of the reply) for each colleague."""
+    request = FeedbackRequest.objects.create(asker=asker, areas=["abilities"], created_at=at(day),
+                                             answer_by=day + datetime.timedelta(days=7),
+                                             expires_on=day + datetime.timedelta(days=21))
+    for colleague, status, replied_on in replies:
+        FeedbackAnswer.objects.create(request=request, colleague=colleague, status=status, asked_at=at(day),
+                                      submitted_at=at(replied_on) if replied_on else None,
+                                      abilities="Thoughtful" if status == "answered" else "")
+    return request
 
 
 def build_organisation():
@@ -133,6 +151,13 @@ def build_organisation():
     # Done at 16:00 UTC on its due date: already the 13th in Tokyo, so late in its owner's calendar.
     action(conversation=s1_latest, owner_kind=ActionItem.Owner.EMPLOYEE, owner=s1,
            due_on=datetime.date(2026, 3, 12), done_at=at(datetime.date(2026, 3, 12), 16))
+
+    asked(a, datetime.date(2026, 2, 1), [(b, "answered", datetime.date(2026, 2, 4)),
+                                         (c, "declined", datetime.date(2026, 2, 2)),
+                                         (maya, "answered", datetime.date(2026, 2, 11))])
+    asked(e, datetime.date(2026, 3, 1), [(f, "answered", datetime.date(2026, 3, 6)), (s1, "asked", None)])
+    asked(s2, datetime.date(2026, 3, 2), [(sam, "asked", None), (hana, "answered", datetime.date(2026, 3, 3))])
+    asked(f, datetime.date(2025, 2, 1), [(b, "answered", datetime.date(2025, 2, 2))])
 
     return Organisation(engineering=engineering, sales=sales, people=people, maya=maya, sam=sam, hana=hana, a=a, b=b,
                         c=c, d=d, e=e, f=f, lee=lee, s1=s1, s2=s2)

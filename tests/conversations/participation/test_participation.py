@@ -8,6 +8,7 @@ import zoneinfo
 
 import pytest
 
+from conversations.models import FeedbackAnswer, FeedbackRequest
 from conversations.participation.figures import Figures, Period, participation
 from conversations.regularity import Regularity, person_regularity, with_conversation_dates
 from people.models import Person
@@ -62,7 +63,18 @@ def test_headline_figures_for_the_whole_organisation(org):
         # The organisation's: E's kept; A's still open past its due date.
         organisation_actions_kept=1,
         organisation_actions_due=2,
+        # Asked at least two people other than their manager: A (B and C; Maya does not count) and E (F and S1).
+        # S2 asked Hana and his manager Sam only; F's request was before the period.
+        feedback_broad=2,
+        # A 3, E 2, S2 2.
+        feedback_asked=7,
+        # B, Maya, F and Hana; C declined, S1 and Sam have not answered.
+        feedback_answered=4,
+        # Days to answer: Hana 1, B 3, F 5, Maya 10 → (3 + 5) / 2.
+        feedback_median_days=4.0,
     )
+    assert result.headline.feedback_breadth_share.percent == pytest.approx(18.18, abs=0.01)
+    assert result.headline.feedback_answer_share.percent == pytest.approx(57.14, abs=0.01)
     assert result.headline.ongoing_share.percent == pytest.approx(27.27, abs=0.01)
     assert result.headline.follow_through_share.percent == pytest.approx(33.33, abs=0.01)
     assert result.as_of == NOW
@@ -81,6 +93,8 @@ def test_breakdown_by_department(org):
         # 50, 110, 122, 123, 142.
         median_days=122.0,
         actions_kept=1, actions_due=2, organisation_actions_kept=1, organisation_actions_due=2,
+        # A's and E's requests: B 3, F 5 and Maya 10 days.
+        feedback_broad=2, feedback_asked=5, feedback_answered=3, feedback_median_days=5.0,
     )
 
 
@@ -93,6 +107,7 @@ def test_breakdown_by_manager_holds_each_manager_to_their_own_reports(org):
     assert figures_of(result, "manager", "Maya Example") == Figures(
         active=6, ongoing=2, on_cadence=2, overdue=2, broad=2, held=9, standalone=7, prepared=2, median_days=122.0,
         actions_kept=1, actions_due=2, organisation_actions_kept=1, organisation_actions_due=2,
+        feedback_broad=2, feedback_asked=5, feedback_answered=3, feedback_median_days=5.0,
     )
 
 
@@ -140,6 +155,9 @@ def test_a_past_period_is_judged_at_its_last_day(org):
     assert (result.headline.active, result.headline.on_cadence, result.headline.held) == (10, 3, 8)
     assert result.headline.ongoing == 1
     assert [f"{month.month:%Y-%m}" for month in result.trend][-1] == "2025-12"
+    # F's request of 1 Feb 2025 to B, answered the next day; one person is not breadth.
+    assert (result.headline.feedback_asked, result.headline.feedback_answered, result.headline.feedback_median_days,
+            result.headline.feedback_broad) == (1, 1, 1.0, 0)
 
 
 def test_overdue_agrees_with_each_persons_regularity(org):
@@ -149,6 +167,19 @@ def test_overdue_agrees_with_each_persons_regularity(org):
 
     assert overdue == ["c", "f", "maya", "s2", "sam"]
     assert participation(now=NOW, period=LAST_12_MONTHS, tz=LONDON).headline.overdue == len(overdue)
+
+
+def test_feedback_from_a_colleague_erased_since_still_counts_and_the_manager_asked_twice_counts_once(org):
+    FeedbackAnswer.objects.filter(request__asker=org.a, colleague=org.c).update(colleague=None)
+    request = FeedbackRequest.objects.create(asker=org.c, areas=["roadblocks"], answer_by=datetime.date(2026, 3, 20),
+                                             expires_on=datetime.date(2026, 4, 3), created_at=NOW)
+    FeedbackAnswer.objects.create(request=request, colleague=org.maya, asked_at=NOW)
+    FeedbackAnswer.objects.create(request=request, colleague=org.d, asked_at=NOW)
+
+    result = participation(now=NOW, period=LAST_12_MONTHS, tz=LONDON)
+
+    # A still asked two people besides Maya; C asked D and his manager Maya: one person.
+    assert (result.headline.feedback_broad, result.headline.feedback_asked) == (2, 9)
 
 
 def test_an_organisation_without_conversations_has_empty_shares():

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from conversations.models import Conversation
 from tests.support.factories import ActionItemFactory, DepartmentFactory, PersonFactory
-from tests.support.participation_org import NOW, build_organisation, held
+from tests.support.participation_org import NOW, asked, build_organisation, held
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,9 @@ def test_hr_sees_the_headline_figures_with_their_definitions(hr_client):
     assert "3 of 11 active employees" in page  # ongoing
     assert "4 of 11 active employees" in page  # on cadence
     assert "1 of 3 actions due" in page and "1 of 2 actions due" in page  # follow-through, the organisation's apart
+    assert "2 of 11 active employees" in page  # feedback breadth
+    assert "4 of 7 requests sent" in page  # feedback answer rate
+    assert "Median days from a colleague being asked in the period to their answer" in page
     assert "Share of active employees with at least 2 held career conversations in the 6 months" in page
     assert 'id="participation-chart"' in page and 'id="participation-trend"' in page
     assert "<script>" not in page.split("<main", 1)[1].split("</main>", 1)[0]
@@ -119,16 +122,21 @@ def test_export_has_definitions_then_the_breakdowns(hr_client):
     assert rows == [
         ["Breakdown", "Group", "Active employees", "Ongoing conversations %", "On cadence %", "Overdue",
          "Conversations held", "Median days between conversations", "Outside the review %", "Breadth %",
-         "Prepared %", "Follow-through %", "Organisation follow-through %"],
+         "Prepared %", "Follow-through %", "Organisation follow-through %", "Feedback breadth %",
+         "Feedback requests sent", "Feedback answer rate %", "Median days to answer feedback"],
         ["Everyone", "All departments", "11", "27.3", "36.4", "5", "12", "116.0", "83.3", "27.3", "25.0", "33.3",
-         "50.0"],
-        ["Department", "Engineering", "7", "28.6", "28.6", "3", "9", "122.0", "77.8", "28.6", "22.2", "50.0", "50.0"],
-        ["Department", "People", "fewer than 5"] + [""] * 10,
-        ["Department", "Sales", "fewer than 5"] + [""] * 10,
-        ["Manager", "Maya Example", "6", "33.3", "33.3", "2", "9", "122.0", "77.8", "33.3", "22.2", "50.0", "50.0"],
-        ["Manager", "Sam Example", "fewer than 5"] + [""] * 10,
-        ["Manager", "No manager", "fewer than 5"] + [""] * 10,
+         "50.0", "18.2", "7", "57.1", "4.0"],
+        ["Department", "Engineering", "7", "28.6", "28.6", "3", "9", "122.0", "77.8", "28.6", "22.2", "50.0", "50.0",
+         "28.6", "5", "60.0", "5.0"],
+        ["Department", "People", "fewer than 5"] + [""] * 14,
+        ["Department", "Sales", "fewer than 5"] + [""] * 14,
+        ["Manager", "Maya Example", "6", "33.3", "33.3", "2", "9", "122.0", "77.8", "33.3", "22.2", "50.0", "50.0",
+         "33.3", "5", "60.0", "5.0"],
+        ["Manager", "Sam Example", "fewer than 5"] + [""] * 14,
+        ["Manager", "No manager", "fewer than 5"] + [""] * 14,
     ]
+    assert "#   Feedback breadth: Share of active employees who asked at least 2 colleagues other than their manager " \
+        "for feedback in the period." in comments
 
 
 def test_export_follows_the_filters(hr_client, org):
@@ -205,6 +213,7 @@ def test_the_page_takes_the_same_number_of_queries_for_a_larger_organisation(hr_
             conversation = held(report, manager, NOW.date().replace(day=1))
             held(report, manager, NOW.date().replace(month=1, day=5), kind=Conversation.Kind.REVIEW)
             ActionItemFactory(conversation=conversation, due_on=NOW.date().replace(day=5))
+            asked(report, NOW.date().replace(day=2), [(manager, "answered", NOW.date().replace(day=4))])
     large = queries()
 
     assert small == large
