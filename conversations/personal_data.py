@@ -27,6 +27,7 @@ from conversations.models import (
     AuditEvent,
     AvailabilitySettings,
     AvailabilityWindow,
+    CalendarConnection,
     Conversation,
     DayOff,
     FeedbackAnswer,
@@ -53,6 +54,9 @@ EXPORTED = {
     "conversations.availabilitysettings": "availability.json",
     "conversations.availabilitywindow": "availability.json",
     "conversations.dayoff": "availability.json",
+    "conversations.calendarconnection": "availability.json (calendars you connected; never their secret address "
+                                        "or password)",
+    "conversations.busyinterval": "availability.json (the busy times read from your calendars)",
     "conversations.reminder": "reminders.json",
     "conversations.reminderemail": "reminders.json (the e-mails they went out in)",
     "conversations.notification": "notifications.json",
@@ -87,7 +91,7 @@ README = """Everything careerconv holds about {name}, downloaded on {now:%Y-%m-%
 profile.json        your account, your place in the organisation and your preferences
 conversations.json  every conversation you took part in, as employee or as partner, with your preparations, the
                     notes you wrote, the notes shared with you, and the actions agreed
-availability.json   when you offer conversations, and your days off
+availability.json   when you offer conversations, your days off, and the calendars you connected
 reminders.json      the reminders decided for you
 notifications.json  the messages shown to you in the app
 access_log.json     who viewed or changed the preparation and notes of your conversations, and what you viewed
@@ -205,6 +209,13 @@ def _availability(person):
         ],
         "days_off": [{"date": day.date, "note": day.note} for day in DayOff.objects.filter(person=person)],
         "timezone": person.timezone,
+        # What careerconv keeps of a connected calendar: its name and when it was read, and the busy times only.
+        "connected_calendars": [
+            {**_fields(connection, ("kind", "label", "created_at", "last_success_at", "last_error")),
+             "busy_times": [{"start": busy.starts_at, "end": busy.ends_at}
+                            for busy in connection.busy_intervals.order_by("starts_at")]}
+            for connection in CalendarConnection.objects.filter(person=person).order_by("pk")
+        ],
     }
 
 

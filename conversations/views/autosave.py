@@ -15,8 +15,8 @@ def wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
 
-def saved(*, now):
-    return JsonResponse({"saved": True, "message": f"Saved at {dateformat.format(timezone.localtime(now), 'H:i')}."})
+def saved(*, now, what="Saved"):
+    return JsonResponse({"saved": True, "message": f"{what} at {dateformat.format(timezone.localtime(now), 'H:i')}."})
 
 
 def invalid(form):

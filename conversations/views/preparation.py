@@ -71,4 +71,5 @@ def autosave(request, pk):
         return answers.invalid(form)
     now = timezone.now()
     preparations.save_preparation(preparation=preparation, values=form.cleaned_data, actor=request.user, now=now)
-    return answers.saved(now=now)
+    # The preparation stays a draft, seen by nobody else, until the employee shares it.
+    return answers.saved(now=now, what="Draft saved")

@@ -27,15 +27,16 @@
       return;
     }
     var anchor = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
-    var region = top;
-    if (anchor) {
-      region = anchor.querySelector("[data-messages]");
-      if (!region) {
-        region = document.createElement("div");
-        region.setAttribute("role", "status");
-        region.setAttribute("data-messages", "");
-        anchor.insertBefore(region, anchor.firstChild);
-      }
+    // Without a section to return to, the page opens at the top, where the message already is and is read first.
+    if (!anchor) {
+      return;
+    }
+    var region = anchor.querySelector("[data-messages]");
+    if (!region) {
+      region = document.createElement("div");
+      region.setAttribute("role", "status");
+      region.setAttribute("data-messages", "");
+      anchor.insertBefore(region, anchor.firstChild);
     }
     var messages = Array.prototype.slice.call(top.children);
     messages.forEach(function (message) { top.removeChild(message); });

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ENDED = ("Not saved: your session has ended. Your text is kept in this browser and is saved once you are back. "
          "Sign in again")
-SAVED = re.compile(r"^Saved at \d\d:\d\d\.$")
-RESTORED_AND_SAVED = re.compile(r"^Restored text that had not been saved yet\. Saved at \d\d:\d\d\.$")
+SAVED = re.compile(r"^(Draft saved|Saved) at \d\d:\d\d\.$")
+RESTORED_AND_SAVED = re.compile(r"^Restored text that had not been saved yet\. (Draft saved|Saved) at \d\d:\d\d\.$")
 TYPED = "Meetings fragment my week. Mornings are quiet. Fridays too."
 
 

@@ -113,7 +113,7 @@ def test_autosave_keeps_the_draft_and_answers_when_it_saved(client, conversation
 
     assert response.status_code == 200
     assert response.json()["saved"] is True
-    assert response.json()["message"].startswith("Saved at ")
+    assert response.json()["message"].startswith("Draft saved at ")
     assert Preparation.objects.get(conversation=conversation).abilities == "Half a thought"
 
 
