@@ -111,14 +111,15 @@ def test_site_settings_come_from_the_env_file_and_are_documented(compose):
     assert set(env) <= documented_variables()
     assert {"SITE_DOMAIN", "SECRET_KEY", "POSTGRES_PASSWORD", "EMAIL_URL", "DEFAULT_FROM_EMAIL",
             "FIELD_ENCRYPTION_KEYS", "SENTRY_DSN"} <= documented_variables()
-    for required in ["SECRET_KEY", "POSTGRES_PASSWORD", "EMAIL_URL", "DEFAULT_FROM_EMAIL"]:
+    for required in ["SECRET_KEY", "POSTGRES_PASSWORD", "EMAIL_URL", "DEFAULT_FROM_EMAIL", "FIELD_ENCRYPTION_KEYS"]:
         assert f"${{{required}:?" in env[required], required  # compose refuses to start without it
     assert "${SITE_DOMAIN:?" in env["ALLOWED_HOSTS"]
 
 
 def test_the_stack_is_https_behind_the_proxy_and_mails_through_the_site_s_smtp(compose):
     dotenv = {"SITE_DOMAIN": "careers.example.com", "SECRET_KEY": "k", "POSTGRES_PASSWORD": "p@ss:w/rd#",
-              "EMAIL_URL": "smtp+tls://u:p@smtp.example.com:587", "DEFAULT_FROM_EMAIL": "a@example.com"}
+              "EMAIL_URL": "smtp+tls://u:p@smtp.example.com:587", "DEFAULT_FROM_EMAIL": "a@example.com",
+              "FIELD_ENCRYPTION_KEYS": "k2"}
     env = {name: interpolate(str(value), dotenv) for name, value in compose["services"]["web"]["environment"].items()}
 
     assert (env["DEBUG"], env["BEHIND_PROXY"], env["SECURE_SSL"]) == ("false", "true", "true")

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import psycopg2
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 from tests.careerconv.deploy.stack import (
     LOCAL,
@@ -132,6 +133,7 @@ def test_the_compose_stack_serves_https_reports_health_and_sends_invitations_fro
             f"POSTGRES_DB={DATABASE}",
             f"EMAIL_URL=smtp://{LOCAL}:{smtp.port}",
             "DEFAULT_FROM_EMAIL=careerconv <careerconv@example.com>",
+            f"FIELD_ENCRYPTION_KEYS={Fernet.generate_key().decode()}",
             "ORGANISATION_NAME=Stack Test Ltd",
             "",
         ]))
