@@ -59,7 +59,7 @@ def test_hr_previews_a_file_sees_its_problems_fixes_it_and_imports_it(ui, hr, tm
     page.get_by_role("link", name="See the people directory").click()
     page.wait_for_url("**/people/")
     ui.check()
-    assert page.get_by_role("link", name="Grace Hopper").is_visible()
+    assert page.get_by_role("link", name="Grace Hopper", exact=True).is_visible()
 
 
 def test_the_directory_searches_as_you_type(ui, employee, mentor, stranger):
@@ -71,7 +71,7 @@ def test_the_directory_searches_as_you_type(ui, employee, mentor, stranger):
     ui.page.locator("#directory-results").get_by_text("1 person").wait_for()
     ui.check()
 
-    assert ui.page.get_by_role("link", name="Mina Sato").is_visible()
+    assert ui.page.get_by_role("link", name="Mina Sato", exact=True).is_visible()
     assert ui.page.get_by_role("link", name="Sam Ivers").count() == 0
     assert "q=principal" in ui.page.url
 
