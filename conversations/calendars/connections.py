@@ -5,6 +5,7 @@ kept as BusyInterval rows over the booking horizon, so that free times never wai
 fails keeps the last good intervals and records its error for the partner to see.
 """
 
+import bisect
 import datetime
 import logging
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 
 from conversations.calendars import CalendarError, caldav_account, fetching, reading
@@ -183,18 +184,41 @@ def refresh_when_old(*, person, now, enqueue):
 
 
 def busy_between(*, person, starts_at, ends_at):
-    """The person's busy intervals [(start, end)] overlapping the range, by start (they may overlap each other)."""
+    """The person's busy intervals [(start, end)] overlapping the range, by start (they may overlap each other),
+    read from the database: what booking checks under its lock."""
     return list(BusyInterval.objects.filter(person=person, starts_at__lt=ends_at, ends_at__gt=starts_at)
                 .order_by("starts_at").values_list("starts_at", "ends_at"))
+
+
+def merged_busy_between(*, person, starts_at, ends_at):
+    """The person's busy intervals overlapping the range, merged (sorted, none overlapping), for free times.
+
+    A partner with thousands of busy times has them read from the database and merged once per process, then
+    kept in the cache under a key made of their count and highest id: every read that stores intervals replaces
+    them with rows of higher ids, and a disconnection lowers the count, so the key changes with the rows and no
+    worker serves busy times older than the database's.
+    """
+    rows = BusyInterval.objects.filter(person=person).aggregate(count=Count("pk"), last=Max("pk"))
+    if not rows["count"]:
+        return []
+    key = f"busy-times:{person.pk}:{rows['count']}:{rows['last']}"
+    merged = cache.get(key)
+    if merged is None:
+        merged = reading.merge(BusyInterval.objects.filter(person=person).values_list("starts_at", "ends_at"))
+        cache.set(key, merged, timeout=settings.CALENDAR_REFRESH_MINUTES * 60 * 2)
+    # Merged intervals are sorted by end as well as by start, so both ends of the range are found by bisection.
+    first = bisect.bisect_right(merged, starts_at, key=lambda interval: interval[1])
+    last = bisect.bisect_left(merged, ends_at, lo=first, key=lambda interval: interval[0])
+    return merged[first:last]
 
 
 def last_checked_if_stale(*, person, now):
     """When the person's calendars were last read, if one of them has not been for CALENDAR_STALE_HOURS (the
     oldest such read, or its connection time when it never was); None when all are fresh or there are none."""
     limit = now - datetime.timedelta(hours=settings.CALENDAR_STALE_HOURS)
-    stale = [connection.last_success_at or connection.created_at
-             for connection in CalendarConnection.objects.filter(person=person)
-             if (connection.last_success_at or connection.created_at) < limit]
+    # Only the two times are loaded: a whole row would decrypt the address and credentials on every booking page.
+    reads = CalendarConnection.objects.filter(person=person).values_list("last_success_at", "created_at")
+    stale = [success or created for success, created in reads if (success or created) < limit]
     return min(stale) if stale else None
 
 
