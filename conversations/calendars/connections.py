@@ -165,19 +165,24 @@ def refresh_due(*, now):
     return read
 
 
-def refresh_when_old(*, person, now, enqueue):
-    """Have the person's calendars read again in the background (`enqueue(connection_id)`) when last tried more
-    than CALENDAR_REFRESH_ON_VIEW_MINUTES ago, for a booking page that must not wait on a remote server. Each is
-    asked for once per that period by this process, however many pages are opened meanwhile."""
+def looked_at(*, person, now, enqueue):
+    """A booking page of the person is shown: their calendars last tried more than CALENDAR_REFRESH_ON_VIEW_MINUTES
+    ago are read again in the background (`enqueue(connection_id)`), for a page that must not wait on a remote
+    server; each is asked for once per that period by this process, however many pages are opened meanwhile.
+    Returns when the calendars were last read if that is too long ago to trust (see last_checked_if_stale)."""
     period = datetime.timedelta(minutes=settings.CALENDAR_REFRESH_ON_VIEW_MINUTES)
-    due = CalendarConnection.objects.filter(person=person).filter(
-        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=now - period)).values_list("pk", flat=True)
-    for pk in due:
+    # One query for both questions, and only the times: a whole row would decrypt the address and credentials.
+    reads = list(CalendarConnection.objects.filter(person=person).values_list(
+        "pk", "last_attempt_at", "last_success_at", "created_at"))
+    for pk, attempted, _, _ in reads:
+        if attempted is not None and attempted >= now - period:
+            continue
         if cache.add(f"calendar-refresh-asked:{pk}", True, timeout=period.total_seconds()):
             try:
                 enqueue(pk)
             except Exception:  # a broker that is down: the periodic read catches up
                 logger.exception("background read of calendar %s not queued", pk)
+    return _stale_since([(success, created) for _, _, success, created in reads], now=now)
 
 
 # --- What booking asks ---------------------------------------------------------------------------------------
@@ -215,9 +220,12 @@ def merged_busy_between(*, person, starts_at, ends_at):
 def last_checked_if_stale(*, person, now):
     """When the person's calendars were last read, if one of them has not been for CALENDAR_STALE_HOURS (the
     oldest such read, or its connection time when it never was); None when all are fresh or there are none."""
+    return _stale_since(CalendarConnection.objects.filter(person=person).values_list("last_success_at", "created_at"),
+                        now=now)
+
+
+def _stale_since(reads, *, now):
     limit = now - datetime.timedelta(hours=settings.CALENDAR_STALE_HOURS)
-    # Only the two times are loaded: a whole row would decrypt the address and credentials on every booking page.
-    reads = CalendarConnection.objects.filter(person=person).values_list("last_success_at", "created_at")
     stale = [success or created for success, created in reads if (success or created) < limit]
     return min(stale) if stale else None
 

@@ -28,7 +28,8 @@ class PartnerLeft(Exception):
 def _bookable_partner_or_404(request, partner_pk):
     """(employee, partner) when the partner can be booked; PartnerLeft for someone who could until they left."""
     employee = request.person
-    partner = get_object_or_404(Person.objects.select_related("user", "department", "manager"), pk=partner_pk)
+    partner = get_object_or_404(Person.objects.select_related("user", "department", "manager", "availability"),
+                                pk=partner_pk)
     if not partner.is_active and (partner.pk == employee.manager_id or partner.offers_conversations):
         messages.error(request, f"{partner.name} has left the organisation and cannot be booked.")
         raise PartnerLeft
@@ -103,8 +104,7 @@ def choose_partner(request):
 def _calendar_checked_at(partner, *, now):
     """When the partner's calendars were last read if that is too long ago to trust (else None); old reads are
     renewed in the background meanwhile."""
-    connections.refresh_when_old(person=partner, now=now, enqueue=tasks.refresh_calendar.delay)
-    return connections.last_checked_if_stale(person=partner, now=now)
+    return connections.looked_at(person=partner, now=now, enqueue=tasks.refresh_calendar.delay)
 
 
 @require_http_methods(["GET"])
