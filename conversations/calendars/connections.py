@@ -35,7 +35,10 @@ def read_range(now):
 
 
 def _label(address, username=""):
-    host = urlsplit(address).hostname or "calendar"
+    try:
+        host = urlsplit(address).hostname or "calendar"
+    except ValueError:  # an address that cannot be read is refused by the read that follows
+        host = "calendar"
     return f"{username} at {host}" if username else host
 
 
