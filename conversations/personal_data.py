@@ -27,6 +27,8 @@ from conversations.models import (
     AuditEvent,
     AvailabilitySettings,
     AvailabilityWindow,
+    BusyInterval,
+    CalendarConnection,
     Conversation,
     DayOff,
     Handover,
@@ -51,6 +53,9 @@ EXPORTED = {
     "conversations.availabilitysettings": "availability.json",
     "conversations.availabilitywindow": "availability.json",
     "conversations.dayoff": "availability.json",
+    "conversations.calendarconnection": "availability.json (your connected calendars; addresses and passwords "
+                                        "are secrets and left out)",
+    "conversations.busyinterval": "availability.json (the busy times read from your calendars)",
     "conversations.reminder": "reminders.json",
     "conversations.reminderemail": "reminders.json (the e-mails they went out in)",
     "conversations.notification": "notifications.json",
@@ -83,7 +88,8 @@ README = """Everything careerconv holds about {name}, downloaded on {now:%Y-%m-%
 profile.json        your account, your place in the organisation and your preferences
 conversations.json  every conversation you took part in, as employee or as partner, with your preparations, the
                     notes you wrote, the notes shared with you, and the actions agreed
-availability.json   when you offer conversations, and your days off
+availability.json   when you offer conversations, your days off, and your connected calendars with the busy
+                    times read from them
 reminders.json      the reminders decided for you
 notifications.json  the messages shown to you in the app
 access_log.json     who viewed or changed the preparation and notes of your conversations, and what you viewed
@@ -200,6 +206,13 @@ def _availability(person):
         ],
         "days_off": [{"date": day.date, "note": day.note} for day in DayOff.objects.filter(person=person)],
         "timezone": person.timezone,
+        "calendars": [
+            {"label": connection.label, "kind": connection.get_kind_display(), "connected_at": connection.created_at,
+             "last_read_at": connection.last_success_at,
+             "busy_times": [{"start": start, "end": end} for start, end in
+                            connection.busy_intervals.order_by("starts_at").values_list("starts_at", "ends_at")]}
+            for connection in CalendarConnection.objects.filter(person=person)
+        ],
     }
 
 
@@ -404,6 +417,8 @@ def erase_person(*, person, erased_by, now):
             DayOff.objects.filter(person=person),
             AvailabilityWindow.objects.filter(person=person),
             AvailabilitySettings.objects.filter(person=person),
+            BusyInterval.objects.filter(person=person),
+            CalendarConnection.objects.filter(person=person),
             AccessLog.objects.filter(username=old_username),
             AccessAttempt.objects.filter(username=old_username),
             AccessFailureLog.objects.filter(username=old_username),
