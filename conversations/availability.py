@@ -98,18 +98,17 @@ def window_slots(*, person, settings, first_day, last_day):
     return sorted(slots)
 
 
+def _overlapping(*, people, starts_at, ends_at, exclude_pk=None):
+    pks = [person.pk for person in people]
+    found = Conversation.objects.active().filter(Q(employee__in=pks) | Q(partner__in=pks), starts_at__lt=ends_at,
+                                                 ends_at__gt=starts_at)
+    return found.exclude(pk=exclude_pk) if exclude_pk is not None else found
+
+
 def conflicts(*, people, starts_at, ends_at, exclude_pk=None):
     """Active conversations of any of these people that overlap the interval [starts_at, ends_at)."""
-    pks = [person.pk for person in people]
-    found = (
-        Conversation.objects.active()
-        .filter(Q(employee__in=pks) | Q(partner__in=pks), starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .select_related("employee__user", "partner__user")
-        .order_by("starts_at")
-    )
-    if exclude_pk is not None:
-        found = found.exclude(pk=exclude_pk)
-    return list(found)
+    return list(_overlapping(people=people, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk)
+                .select_related("employee__user", "partner__user").order_by("starts_at"))
 
 
 def _outside(slots, intervals):
@@ -145,9 +144,9 @@ def free_slots(*, partner, employee, now, exclude_pk=None):
     if not candidates:
         return []
     starts_at, ends_at = candidates[0].starts_at, candidates[-1].ends_at
-    taken = [(c.starts_at, c.ends_at) for c in conflicts(people=[partner, employee], starts_at=starts_at,
-                                                         ends_at=ends_at, exclude_pk=exclude_pk)]
-    busy = connections.busy_between(person=partner, starts_at=starts_at, ends_at=ends_at)
+    taken = list(_overlapping(people=[partner, employee], starts_at=starts_at, ends_at=ends_at,
+                              exclude_pk=exclude_pk).values_list("starts_at", "ends_at"))
+    busy = connections.merged_busy_between(person=partner, starts_at=starts_at, ends_at=ends_at)
     return _outside(candidates, sorted(taken + busy))
 
 

@@ -27,6 +27,7 @@ from conversations.models import (
     AuditEvent,
     AvailabilitySettings,
     AvailabilityWindow,
+    BusyInterval,
     CalendarConnection,
     Conversation,
     DayOff,
@@ -54,8 +55,8 @@ EXPORTED = {
     "conversations.availabilitysettings": "availability.json",
     "conversations.availabilitywindow": "availability.json",
     "conversations.dayoff": "availability.json",
-    "conversations.calendarconnection": "availability.json (calendars you connected; never their secret address "
-                                        "or password)",
+    "conversations.calendarconnection": "availability.json (your connected calendars; addresses and passwords "
+                                        "are secrets and left out)",
     "conversations.busyinterval": "availability.json (the busy times read from your calendars)",
     "conversations.reminder": "reminders.json",
     "conversations.reminderemail": "reminders.json (the e-mails they went out in)",
@@ -91,7 +92,8 @@ README = """Everything careerconv holds about {name}, downloaded on {now:%Y-%m-%
 profile.json        your account, your place in the organisation and your preferences
 conversations.json  every conversation you took part in, as employee or as partner, with your preparations, the
                     notes you wrote, the notes shared with you, and the actions agreed
-availability.json   when you offer conversations, your days off, and the calendars you connected
+availability.json   when you offer conversations, your days off, and your connected calendars with the busy
+                    times read from them
 reminders.json      the reminders decided for you
 notifications.json  the messages shown to you in the app
 access_log.json     who viewed or changed the preparation and notes of your conversations, and what you viewed
@@ -209,12 +211,12 @@ def _availability(person):
         ],
         "days_off": [{"date": day.date, "note": day.note} for day in DayOff.objects.filter(person=person)],
         "timezone": person.timezone,
-        # What careerconv keeps of a connected calendar: its name and when it was read, and the busy times only.
-        "connected_calendars": [
-            {**_fields(connection, ("kind", "label", "created_at", "last_success_at", "last_error")),
-             "busy_times": [{"start": busy.starts_at, "end": busy.ends_at}
-                            for busy in connection.busy_intervals.order_by("starts_at")]}
-            for connection in CalendarConnection.objects.filter(person=person).order_by("pk")
+        "calendars": [
+            {"label": connection.label, "kind": connection.get_kind_display(), "connected_at": connection.created_at,
+             "last_read_at": connection.last_success_at,
+             "busy_times": [{"start": start, "end": end} for start, end in
+                            connection.busy_intervals.order_by("starts_at").values_list("starts_at", "ends_at")]}
+            for connection in CalendarConnection.objects.filter(person=person)
         ],
     }
 
@@ -451,6 +453,8 @@ def erase_person(*, person, erased_by, now):
             DayOff.objects.filter(person=person),
             AvailabilityWindow.objects.filter(person=person),
             AvailabilitySettings.objects.filter(person=person),
+            BusyInterval.objects.filter(person=person),
+            CalendarConnection.objects.filter(person=person),
             AccessLog.objects.filter(username=old_username),
             AccessAttempt.objects.filter(username=old_username),
             AccessFailureLog.objects.filter(username=old_username),

@@ -5,6 +5,7 @@ kept as BusyInterval rows over the booking horizon, so that free times never wai
 fails keeps the last good intervals and records its error for the partner to see.
 """
 
+import bisect
 import datetime
 import logging
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 
 from conversations.calendars import CalendarError, caldav_account, fetching, reading
@@ -34,7 +35,10 @@ def read_range(now):
 
 
 def _label(address, username=""):
-    host = urlsplit(address).hostname or "calendar"
+    try:
+        host = urlsplit(address).hostname or "calendar"
+    except ValueError:  # an address that cannot be read is refused by the read that follows
+        host = "calendar"
     return f"{username} at {host}" if username else host
 
 
@@ -164,37 +168,68 @@ def refresh_due(*, now):
     return read
 
 
-def refresh_when_old(*, person, now, enqueue):
-    """Have the person's calendars read again in the background (`enqueue(connection_id)`) when last tried more
-    than CALENDAR_REFRESH_ON_VIEW_MINUTES ago, for a booking page that must not wait on a remote server. Each is
-    asked for once per that period by this process, however many pages are opened meanwhile."""
+def looked_at(*, person, now, enqueue):
+    """A booking page of the person is shown: their calendars last tried more than CALENDAR_REFRESH_ON_VIEW_MINUTES
+    ago are read again in the background (`enqueue(connection_id)`), for a page that must not wait on a remote
+    server; each is asked for once per that period by this process, however many pages are opened meanwhile.
+    Returns when the calendars were last read if that is too long ago to trust (see last_checked_if_stale)."""
     period = datetime.timedelta(minutes=settings.CALENDAR_REFRESH_ON_VIEW_MINUTES)
-    due = CalendarConnection.objects.filter(person=person).filter(
-        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=now - period)).values_list("pk", flat=True)
-    for pk in due:
+    # One query for both questions, and only the times: a whole row would decrypt the address and credentials.
+    reads = list(CalendarConnection.objects.filter(person=person).values_list(
+        "pk", "last_attempt_at", "last_success_at", "created_at"))
+    for pk, attempted, _, _ in reads:
+        if attempted is not None and attempted >= now - period:
+            continue
         if cache.add(f"calendar-refresh-asked:{pk}", True, timeout=period.total_seconds()):
             try:
                 enqueue(pk)
             except Exception:  # a broker that is down: the periodic read catches up
                 logger.exception("background read of calendar %s not queued", pk)
+    return _stale_since([(success, created) for _, _, success, created in reads], now=now)
 
 
 # --- What booking asks ---------------------------------------------------------------------------------------
 
 
 def busy_between(*, person, starts_at, ends_at):
-    """The person's busy intervals [(start, end)] overlapping the range, by start (they may overlap each other)."""
+    """The person's busy intervals [(start, end)] overlapping the range, by start (they may overlap each other),
+    read from the database: what booking checks under its lock."""
     return list(BusyInterval.objects.filter(person=person, starts_at__lt=ends_at, ends_at__gt=starts_at)
                 .order_by("starts_at").values_list("starts_at", "ends_at"))
+
+
+def merged_busy_between(*, person, starts_at, ends_at):
+    """The person's busy intervals overlapping the range, merged (sorted, none overlapping), for free times.
+
+    A partner with thousands of busy times has them read from the database and merged once per process, then
+    kept in the cache under a key made of their count and highest id: every read that stores intervals replaces
+    them with rows of higher ids, and a disconnection lowers the count, so the key changes with the rows and no
+    worker serves busy times older than the database's.
+    """
+    rows = BusyInterval.objects.filter(person=person).aggregate(count=Count("pk"), last=Max("pk"))
+    if not rows["count"]:
+        return []
+    key = f"busy-times:{person.pk}:{rows['count']}:{rows['last']}"
+    merged = cache.get(key)
+    if merged is None:
+        merged = reading.merge(BusyInterval.objects.filter(person=person).values_list("starts_at", "ends_at"))
+        cache.set(key, merged, timeout=settings.CALENDAR_REFRESH_MINUTES * 60 * 2)
+    # Merged intervals are sorted by end as well as by start, so both ends of the range are found by bisection.
+    first = bisect.bisect_right(merged, starts_at, key=lambda interval: interval[1])
+    last = bisect.bisect_left(merged, ends_at, lo=first, key=lambda interval: interval[0])
+    return merged[first:last]
 
 
 def last_checked_if_stale(*, person, now):
     """When the person's calendars were last read, if one of them has not been for CALENDAR_STALE_HOURS (the
     oldest such read, or its connection time when it never was); None when all are fresh or there are none."""
+    return _stale_since(CalendarConnection.objects.filter(person=person).values_list("last_success_at", "created_at"),
+                        now=now)
+
+
+def _stale_since(reads, *, now):
     limit = now - datetime.timedelta(hours=settings.CALENDAR_STALE_HOURS)
-    stale = [connection.last_success_at or connection.created_at
-             for connection in CalendarConnection.objects.filter(person=person)
-             if (connection.last_success_at or connection.created_at) < limit]
+    stale = [success or created for success, created in reads if (success or created) < limit]
     return min(stale) if stale else None
 
 

@@ -43,21 +43,26 @@ def normalise(address):
 def check_address(address):
     """Raise CalendarError unless the address may be fetched: https (http too where local addresses are allowed,
     for tests), a host, and no address of the host on a network the server must not reach."""
-    parts = urlsplit(address)
+    try:
+        parts = urlsplit(address)
+        hostname, port = parts.hostname, parts.port
+    except ValueError as error:  # a bracketed host that is not an IPv6 address, a port out of range
+        raise CalendarError("That address cannot be read as a web address. Please copy it again from your "
+                            "calendar.") from error
     allow_local = settings.CALENDAR_ALLOW_LOCAL_ADDRESSES
     schemes = ("https", "http") if allow_local else ("https",)
-    if parts.scheme not in schemes or not parts.hostname:
+    if parts.scheme not in schemes or not hostname:
         raise CalendarError("Please give an https:// (or webcal://) address.")
     if allow_local:
         return
     try:
-        answers = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+        answers = socket.getaddrinfo(hostname, port or 443, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as error:
-        raise CalendarError(f"The calendar's server {parts.hostname} could not be found.") from error
+        raise CalendarError(f"The calendar's server {hostname} could not be found.") from error
     for answer in answers:
         ip = ipaddress.ip_address(answer[4][0].split("%")[0])
         if not ip.is_global or ip.is_multicast:
-            raise CalendarError(f"{parts.hostname} is on a private network that careerconv does not reach. "
+            raise CalendarError(f"{hostname} is on a private network that careerconv does not reach. "
                                 "Please give the calendar's public address.")
 
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from conversations import availability, booking, tasks
@@ -27,7 +28,8 @@ class PartnerLeft(Exception):
 def _bookable_partner_or_404(request, partner_pk):
     """(employee, partner) when the partner can be booked; PartnerLeft for someone who could until they left."""
     employee = request.person
-    partner = get_object_or_404(Person.objects.select_related("user", "department", "manager"), pk=partner_pk)
+    partner = get_object_or_404(Person.objects.select_related("user", "department", "manager", "availability"),
+                                pk=partner_pk)
     if not partner.is_active and (partner.pk == employee.manager_id or partner.offers_conversations):
         messages.error(request, f"{partner.name} has left the organisation and cannot be booked.")
         raise PartnerLeft
@@ -37,6 +39,16 @@ def _bookable_partner_or_404(request, partner_pk):
 
 def _week_of(day):
     return day - datetime.timedelta(days=day.weekday())
+
+
+def _day_of_slots(day, slots, *, tz):
+    """A day's labels and its slots as (key, local time) pairs: formatted here once rather than through template
+    filters for each of the week's slots, which is most of what the booking page costs to render."""
+    return {
+        "id": f"day-{day:%Y-%m-%d}",
+        "label": date_format(day, "l j F"),
+        "slots": [(slot.key, slot.starts_at.astimezone(tz).strftime("%H:%M")) for slot in slots],
+    }
 
 
 def _weeks_context(slots, *, tz, week_param):
@@ -55,7 +67,7 @@ def _weeks_context(slots, *, tz, week_param):
     return {
         "week": chosen,
         "week_end": chosen + datetime.timedelta(days=6) if chosen else None,
-        "week_days": [(day, day_slots) for day, day_slots in days if _week_of(day) == chosen],
+        "week_days": [_day_of_slots(day, day_slots, tz=tz) for day, day_slots in days if _week_of(day) == chosen],
         "previous_week": weeks[index - 1] if chosen and index > 0 else None,
         "next_week": weeks[index + 1] if chosen and index + 1 < len(weeks) else None,
         "slot_count": len(slots),
@@ -92,8 +104,7 @@ def choose_partner(request):
 def _calendar_checked_at(partner, *, now):
     """When the partner's calendars were last read if that is too long ago to trust (else None); old reads are
     renewed in the background meanwhile."""
-    connections.refresh_when_old(person=partner, now=now, enqueue=tasks.refresh_calendar.delay)
-    return connections.last_checked_if_stale(person=partner, now=now)
+    return connections.looked_at(person=partner, now=now, enqueue=tasks.refresh_calendar.delay)
 
 
 @require_http_methods(["GET"])
@@ -109,7 +120,7 @@ def pick_slot(request, partner_pk):
         "partner": partner,
         "calendar_checked_at": _calendar_checked_at(partner, now=now),
         "relation": booking.suggested_relation(employee=employee, partner=partner),
-        "has_windows": AvailabilityWindow.objects.filter(person=partner).exists(),
+        "has_windows": bool(slots) or AvailabilityWindow.objects.filter(person=partner).exists(),
         "settings": availability.settings_for(partner),
         "confirm_url": reverse("conversations:book", args=[partner.pk]),
         "here_url": reverse("conversations:pick_slot", args=[partner.pk]),

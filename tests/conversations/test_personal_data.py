@@ -16,6 +16,8 @@ from conversations import audit
 from conversations.models import (
     ActionItem,
     AuditEvent,
+    BusyInterval,
+    CalendarConnection,
     Conversation,
     DayOff,
     Notes,
@@ -148,6 +150,23 @@ def test_the_download_holds_availability_reminders_notifications_access_log_and_
     assert [(e["who"], e["action"]) for e in files["access_log.json"]["my_accesses"]] == [("Mina Sato", "viewed")]
     assert files["access_log.json"]["accesses_to_my_records"] == []
     assert [s["ip_address"] for s in files["sign_ins.json"]["sign_ins"]] == ["10.0.0.7"]
+
+
+def test_the_download_holds_connected_calendars_and_their_busy_times_but_not_their_secrets(mentor):
+    connection = CalendarConnection.objects.create(
+        person=mentor, kind=CalendarConnection.Kind.CALDAV, label="mina at cloud.example.com",
+        address="https://cloud.example.com/dav/", username="mina", password="app-password-secret", created_at=NOW,
+        last_success_at=NOW)
+    BusyInterval.objects.create(connection=connection, person=mentor, starts_at=NOW + datetime.timedelta(hours=2),
+                                ends_at=NOW + datetime.timedelta(hours=3))
+
+    text = unzip(export_personal_data(person=mentor, now=NOW))["availability.json"]
+
+    assert json.loads(text)["calendars"] == [{
+        "label": "mina at cloud.example.com", "kind": "CalDAV account", "connected_at": "2026-03-10T14:00:00Z",
+        "last_read_at": "2026-03-10T14:00:00Z",
+        "busy_times": [{"start": "2026-03-10T16:00:00Z", "end": "2026-03-10T17:00:00Z"}]}]
+    assert "app-password-secret" not in text and "https://cloud.example.com/dav/" not in text
 
 
 def test_every_model_that_refers_to_a_person_is_exported_or_explained():
@@ -327,10 +346,16 @@ def test_hr_cannot_erase_someone_still_employed(client, employee, hr):
 def test_erasure_removes_the_leaver_s_availability(hr):
     leaver = PersonFactory(offers_conversations=True, is_active=False)
     DayOff.objects.create(person=leaver, date=datetime.date(2026, 4, 6), note="Wedding in Zanzibar")
+    connection = CalendarConnection.objects.create(
+        person=leaver, kind=CalendarConnection.Kind.SUBSCRIPTION, label="calendar.example.com",
+        address="https://calendar.example.com/secret.ics", created_at=NOW)
+    BusyInterval.objects.create(connection=connection, person=leaver, starts_at=NOW,
+                                ends_at=NOW + datetime.timedelta(hours=1))
 
     erase_person(person=leaver, erased_by=hr.user, now=NOW)
 
     assert not DayOff.objects.filter(person=leaver).exists()
+    assert not CalendarConnection.objects.exists() and not BusyInterval.objects.exists()
     leaver.refresh_from_db()
     assert leaver.offers_conversations is False
 

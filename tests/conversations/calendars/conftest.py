@@ -1,16 +1,16 @@
 """Real calendar servers on 127.0.0.1: Radicale (CalDAV) with a temporary storage folder, and a small HTTP server
-that answers subscription addresses as each test tells it to."""
+that answers subscription addresses as each test tells it to (tests/support/calendar_feed.py)."""
 
 import re
 import socket
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import caldav
 import pytest
+
+from tests.support.calendar_feed import feed_server  # noqa: F401 (a fixture for the tests here)
 
 
 def _free_port():
@@ -57,47 +57,3 @@ def make_calendar(base, *, user, name, events=""):
         text = f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//tests//EN\n{timezones}{vevents}END:VCALENDAR\n"
         calendar.add_event(text.replace("\n", "\r\n"))
     return str(calendar.url)
-
-
-class Served:
-    """What the HTTP server answers: a status, headers and body, or a delay; and the requests it saw."""
-
-    def __init__(self):
-        self.status, self.headers, self.body, self.delay = 200, {}, b"", 0.0
-        self.requests = []
-
-
-@pytest.fixture
-def feed_server():
-    served = Served()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            served.requests.append(dict(self.headers))
-            if served.delay:
-                time.sleep(served.delay)
-            if served.headers.get("ETag") and self.headers.get("If-None-Match") == served.headers["ETag"]:
-                self.send_response(304)
-                self.end_headers()
-                return
-            self.send_response(served.status)
-            for name, value in served.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(served.body)))
-            self.end_headers()
-            try:
-                self.wfile.write(served.body)
-            except OSError:  # the reader gave up (size limit, timeout)
-                pass
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    served.url = f"http://127.0.0.1:{server.server_address[1]}/calendar.ics"
-    yield served
-    server.shutdown()
-    server.server_close()

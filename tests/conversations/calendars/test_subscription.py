@@ -6,9 +6,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from conversations import availability
 from conversations.calendars import connections
-from conversations.models import CalendarConnection
-from tests.support.factories import PersonFactory
+from conversations.models import AvailabilitySettings, CalendarConnection
+from tests.support.factories import PersonFactory, weekday_windows
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,26 @@ def test_an_unchanged_calendar_is_read_with_its_etag_and_answered_304(feed_serve
     assert subscribed.last_success_at == NOW + datetime.timedelta(minutes=30)
     assert list(subscribed.busy_intervals.values_list("starts_at", "ends_at")) == [
         (datetime.datetime(2027, 3, 2, 9, 0, tzinfo=UTC), datetime.datetime(2027, 3, 2, 9, 30, tzinfo=UTC))]
+
+
+def test_free_times_follow_each_read_and_a_disconnection_at_once(feed_server, subscribed):
+    partner, employee = subscribed.person, PersonFactory()
+    AvailabilitySettings.objects.create(person=partner, slot_minutes=30, weeks_ahead=1, min_notice_hours=1)
+    weekday_windows(partner, start=datetime.time(9), end=datetime.time(11))
+
+    def free_on_2_march():
+        return [slot.starts_at.strftime("%H:%M") for slot in availability.free_slots(
+            partner=partner, employee=employee, now=NOW) if slot.starts_at.date() == datetime.date(2027, 3, 2)]
+
+    assert free_on_2_march() == ["09:30", "10:00", "10:30"]
+    # Read again at the same instant, so that nothing but the stored intervals tells the two reads apart.
+    feed_server.body = FEED.replace(b"T0900", b"T1000").replace(b"T0930", b"T1030")
+    feed_server.headers = {"ETag": '"v2"', "Content-Type": "text/calendar"}
+    assert connections.refresh(subscribed, now=NOW)
+    assert free_on_2_march() == ["09:00", "09:30", "10:30"]
+
+    connections.disconnect(connection=subscribed)
+    assert free_on_2_march() == ["09:00", "09:30", "10:00", "10:30"]
 
 
 def serve(feed_server, case):
