@@ -11,6 +11,7 @@ from django.db.models import BooleanField, Case, F, Q, Value, When
 
 from conversations.followup.notes import notes_window
 from conversations.models import ActionItem
+from conversations.notifications import ORGANISATION_ACTION_KEYS, action_key, clear_notifications
 
 DONE_SHOWN = 20
 
@@ -65,7 +66,20 @@ def complete_action(*, action, now):
     """Mark done. Done twice (two tabs, a double click) keeps the first time it was done."""
     ActionItem.objects.filter(pk=action.pk, done_at__isnull=True).update(done_at=now, updated_at=now)
     action.refresh_from_db(fields=["done_at", "updated_at"])
+    _clear_reminders_of(action, now=now)
     return action
+
+
+def _clear_reminders_of(action, *, now):
+    """A done or removed action no longer shows as due or overdue under anyone's bell."""
+    clear_notifications(action_key(action.pk))
+    if action.owner_kind != ActionItem.Owner.ORGANISATION:
+        return
+    # HR's bundle lists every open organisation action: it goes once none of them is overdue any more.
+    overdue = ActionItem.objects.filter(owner_kind=ActionItem.Owner.ORGANISATION, done_at__isnull=True,
+                                        due_on__lt=now.date())
+    if not overdue.exists():
+        clear_notifications(*ORGANISATION_ACTION_KEYS)
 
 
 def reopen_action(*, action):
@@ -82,6 +96,7 @@ def remove_action(*, action, now):
         raise ValidationError("This conversation's record has locked: mark the action done instead of removing it.")
     if action.is_done:
         raise ValidationError("A done action stays on the record: reopen it first if it was marked done by mistake.")
+    _clear_reminders_of(action, now=now)
     action.delete()
 
 
