@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, F, Q, Value, When
+from django.urls import reverse
 
 from conversations.followup.notes import notes_window
 from conversations.models import ActionItem
-from conversations.notifications import ORGANISATION_ACTION_KEYS, action_key, clear_notifications
+from conversations.notifications import ORGANISATION_ACTION_KEYS, Notice, action_key, clear_notifications, notify
 
 DONE_SHOWN = 20
 
@@ -41,10 +42,17 @@ def add_action(*, conversation, by, text, owner_kind, due_on, now):
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Say what will be done."})
-    return ActionItem.objects.create(
+    action = ActionItem.objects.create(
         conversation=conversation, text=text, owner_kind=owner_kind,
         owner=owner_person(conversation, owner_kind), due_on=due_on, created_by=by,
     )
+    if action.owner is not None and action.owner_id != by.pk:
+        # In the app only: actions are agreed several at a time, and the notes' own notice is e-mailed.
+        notify(Notice(recipient=action.owner, title=f"{by.name} gave you an action: {' '.join(text.split())}"[:200],
+                      body=f"Agreed in your career conversation with {by.name}.",
+                      url=f"{reverse('conversations:commitments')}#action-{action.pk}",
+                      key=action_key(action.pk)))
+    return action
 
 
 def update_action(*, action, text, owner_kind, due_on, now):
