@@ -36,12 +36,22 @@ def suggested_start(*, manager, now):
 WORKING_HOURS = (datetime.time(8), datetime.time(18))
 WEEKEND = (5, 6)
 FREE_TIMES_SHOWN = 12
+FREE_TIMES_PER_DAY = 3
 
 
 def free_times(*, manager, employee, now):
     """The first times free for both people: the manager's bookable slots, less either person's conversations
-    and the manager's busy calendar (availability.free_slots)."""
-    return free_slots(partner=manager, employee=employee, now=now)[:FREE_TIMES_SHOWN]
+    and the manager's busy calendar (availability.free_slots). A few a day, so that the list spans several days
+    rather than filling with one morning."""
+    shown, per_day = [], {}
+    for slot in free_slots(partner=manager, employee=employee, now=now):
+        day = slot.starts_at.astimezone(manager.tz).date()
+        if per_day.get(day, 0) < FREE_TIMES_PER_DAY:
+            per_day[day] = per_day.get(day, 0) + 1
+            shown.append(slot)
+            if len(shown) == FREE_TIMES_SHOWN:
+                break
+    return shown
 
 
 def outside_working_hours(*, employee, starts_at, minutes):

@@ -185,11 +185,12 @@ def test_the_free_times_offered_are_the_managers_slots_neither_person_has_taken(
     starts = [slot.starts_at for slot in free_times(manager=manager, employee=employee, now=NOW)]
 
     # Maya's half-hour slots from 09:00 in London (UTC in March), 12 hours' notice after Friday 15:00; Eli's 10:00
-    # is left out.
+    # is left out, and three a day are offered.
     assert starts[:4] == [datetime.datetime(2026, 3, 9, 9, 0, tzinfo=UTC),
                           datetime.datetime(2026, 3, 9, 9, 30, tzinfo=UTC),
                           datetime.datetime(2026, 3, 9, 10, 30, tzinfo=UTC),
-                          datetime.datetime(2026, 3, 9, 11, 0, tzinfo=UTC)]
+                          datetime.datetime(2026, 3, 10, 9, 0, tzinfo=UTC)]
+    assert len(starts) == 12
 
 
 @pytest.mark.parametrize("starts_at, minutes, warning", [
