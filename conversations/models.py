@@ -461,6 +461,9 @@ class Notification(models.Model):
     title = EncryptedCharField(max_length=200)
     body = EncryptedTextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
+    # What the notification is about ("action:12"): a newer notice about the same thing replaces it, and it is
+    # cleared when its subject stops needing attention (an action marked done).
+    key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -470,6 +473,9 @@ class Notification(models.Model):
             # A reminder's e-mail and its in-app copy go together: one notification per reminder.
             models.UniqueConstraint(fields=["reminder", "recipient"], name="notification_once_per_reminder",
                                     condition=Q(reminder__isnull=False)),
+            # One item per subject under a person's bell, never two identical ones.
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key",
+                                    condition=~Q(key="")),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),

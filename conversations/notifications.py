@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from conversations.models import Notification, Reminder
@@ -13,6 +14,13 @@ from people.models import Person
 from people.permissions import NotVisible
 
 PAGE_SIZE = 20
+
+# The keys of HR's bundled reminders about actions the organisation owns, due soon and overdue.
+ORGANISATION_ACTION_KEYS = ("organisation:action_due", "organisation:action_overdue")
+
+
+def action_key(action_id):
+    return f"action:{action_id}"
 
 
 @dataclass(frozen=True)
@@ -25,17 +33,29 @@ class Notice:
     reminder: Reminder | None = None
     # Also e-mailed, once the change that caused it is committed.
     email: bool = False
+    # What it is about ("action:12"): it replaces the recipient's earlier notification about the same thing.
+    key: str = ""
 
 
 def notify(*notices):
-    """Put each notice under its recipient's bell, all in one statement. A reminder's copy is added once: a retried
-    e-mail adds none (unique per reminder and recipient)."""
-    Notification.objects.bulk_create(
-        [Notification(recipient=notice.recipient, reminder=notice.reminder, title=notice.title, body=notice.body,
-                      url=notice.url)
-         for notice in notices],
-        ignore_conflicts=True,
-    )
+    """Put each notice under its recipient's bell. A reminder's copy is added once: a retried e-mail adds none
+    (unique per reminder and recipient). A keyed notice replaces the earlier one about the same subject (an action
+    now overdue rather than due), so the bell shows its subject once and as it stands."""
+    keyed = Q()
+    for notice in notices:
+        if notice.key:
+            keyed |= Q(recipient=notice.recipient, key=notice.key)
+    with transaction.atomic():
+        if keyed:
+            # A retried e-mail's copy keeps its row: the reminder's own notification is not replaced by itself.
+            reminders = [notice.reminder.pk for notice in notices if notice.reminder is not None]
+            Notification.objects.filter(keyed).exclude(reminder_id__in=reminders).delete()
+        Notification.objects.bulk_create(
+            [Notification(recipient=notice.recipient, reminder=notice.reminder, title=notice.title,
+                          body=notice.body, url=notice.url, key=notice.key)
+             for notice in notices],
+            ignore_conflicts=True,
+        )
     for notice in notices:
         if notice.email and notice.recipient.email:
             transaction.on_commit(partial(queue_notice_email, recipient_id=notice.recipient.pk, title=notice.title,
@@ -66,3 +86,11 @@ def open_notification(*, person, pk, now):
 
 def mark_all_read(*, person, now):
     return Notification.objects.filter(recipient=person, read_at__isnull=True).update(read_at=now)
+
+
+def clear_notifications(*keys, recipients=None):
+    """Take notifications about these subjects from under the bell: what they asked for has been done."""
+    cleared = Notification.objects.filter(key__in=keys)
+    if recipients is not None:
+        cleared = cleared.filter(recipient__in=recipients)
+    return cleared.delete()[0]

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import dateformat
 
+from conversations.availability import free_slots
 from conversations.booking import TimeNotFree, lock_free_time, send_invitation_after_commit
 from conversations.models import Conversation, Relation
 from conversations.notifications import Notice, notify
@@ -28,6 +29,43 @@ def suggested_start(*, manager, now):
     while day.weekday() >= 5:
         day += datetime.timedelta(days=1)
     return datetime.datetime.combine(day, datetime.time(10), tzinfo=manager.tz)
+
+
+# People record no working hours of their own: a proposal is checked against a usual working week, in the
+# employee's timezone.
+WORKING_HOURS = (datetime.time(8), datetime.time(18))
+WEEKEND = (5, 6)
+FREE_TIMES_SHOWN = 12
+FREE_TIMES_PER_DAY = 3
+
+
+def free_times(*, manager, employee, now):
+    """The first times free for both people: the manager's bookable slots, less either person's conversations
+    and the manager's busy calendar (availability.free_slots). A few a day, so that the list spans several days
+    rather than filling with one morning."""
+    shown, per_day = [], {}
+    for slot in free_slots(partner=manager, employee=employee, now=now):
+        day = slot.starts_at.astimezone(manager.tz).date()
+        if per_day.get(day, 0) < FREE_TIMES_PER_DAY:
+            per_day[day] = per_day.get(day, 0) + 1
+            shown.append(slot)
+            if len(shown) == FREE_TIMES_SHOWN:
+                break
+    return shown
+
+
+def outside_working_hours(*, employee, starts_at, minutes):
+    """Why the time may not suit the employee (their weekend, or outside usual working hours in their timezone),
+    or "" when it looks fine. A warning to confirm, not a refusal: some people do prefer an early start."""
+    local_start = starts_at.astimezone(employee.tz)
+    local_end = (starts_at + datetime.timedelta(minutes=minutes)).astimezone(employee.tz)
+    when = f"{dateformat.format(local_start, 'l H:i')} for {employee.name} ({employee.tz.key})"
+    if local_start.weekday() in WEEKEND:
+        return f"That is {when}: their weekend."
+    first, last = WORKING_HOURS
+    if local_start.time() < first or local_end.date() != local_start.date() or local_end.time() > last:
+        return f"That is {when}: outside usual working hours ({first:%H:%M}–{last:%H:%M})."
+    return ""
 
 
 def _not_free_message(error, *, manager, employee):

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, F, Q, Value, When
+from django.urls import reverse
 
 from conversations.followup.notes import notes_window
 from conversations.models import ActionItem
+from conversations.notifications import ORGANISATION_ACTION_KEYS, Notice, action_key, clear_notifications, notify
 
 DONE_SHOWN = 20
 
@@ -40,10 +42,17 @@ def add_action(*, conversation, by, text, owner_kind, due_on, now):
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Say what will be done."})
-    return ActionItem.objects.create(
+    action = ActionItem.objects.create(
         conversation=conversation, text=text, owner_kind=owner_kind,
         owner=owner_person(conversation, owner_kind), due_on=due_on, created_by=by,
     )
+    if action.owner is not None and action.owner_id != by.pk:
+        # In the app only: actions are agreed several at a time, and the notes' own notice is e-mailed.
+        notify(Notice(recipient=action.owner, title=f"{by.name} gave you an action: {' '.join(text.split())}"[:200],
+                      body=f"Agreed in your career conversation with {by.name}.",
+                      url=f"{reverse('conversations:commitments')}#action-{action.pk}",
+                      key=action_key(action.pk)))
+    return action
 
 
 def update_action(*, action, text, owner_kind, due_on, now):
@@ -65,7 +74,20 @@ def complete_action(*, action, now):
     """Mark done. Done twice (two tabs, a double click) keeps the first time it was done."""
     ActionItem.objects.filter(pk=action.pk, done_at__isnull=True).update(done_at=now, updated_at=now)
     action.refresh_from_db(fields=["done_at", "updated_at"])
+    _clear_reminders_of(action, now=now)
     return action
+
+
+def _clear_reminders_of(action, *, now):
+    """A done or removed action no longer shows as due or overdue under anyone's bell."""
+    clear_notifications(action_key(action.pk))
+    if action.owner_kind != ActionItem.Owner.ORGANISATION:
+        return
+    # HR's bundle lists every open organisation action: it goes once none of them is overdue any more.
+    overdue = ActionItem.objects.filter(owner_kind=ActionItem.Owner.ORGANISATION, done_at__isnull=True,
+                                        due_on__lt=now.date())
+    if not overdue.exists():
+        clear_notifications(*ORGANISATION_ACTION_KEYS)
 
 
 def reopen_action(*, action):
@@ -82,6 +104,7 @@ def remove_action(*, action, now):
         raise ValidationError("This conversation's record has locked: mark the action done instead of removing it.")
     if action.is_done:
         raise ValidationError("A done action stays on the record: reopen it first if it was marked done by mistake.")
+    _clear_reminders_of(action, now=now)
     action.delete()
 
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ExpressionWrapper, F
+from django.utils import dateformat
 
 from conversations import audit
 from conversations.models import FEEDBACK_AREA_FIELDS, Conversation, Notes
+from conversations.notifications import Notice, notify
 from conversations.permissions import visible_notes
 from people.models import Organisation
 from people.roles import person_of
@@ -69,17 +71,35 @@ def save_notes(*, conversation, author, visibility, values, now):
         locked_conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         window = notes_window(locked_conversation, now=now)
         if window.editable:
+            before = Notes.objects.filter(conversation=locked_conversation, author=author,
+                                          visibility=visibility).first()
             notes, _ = Notes.objects.update_or_create(
                 conversation=locked_conversation, author=author, visibility=visibility,
                 defaults={field: values.get(field, "") for field in NOTE_FIELDS},
             )
             audit.record_access(actor=author, conversation=locked_conversation, subject=notes,
                                 action=audit.Action.CHANGED, now=now)
+            if visibility == Notes.Visibility.SHARED and _has_text(notes) and not (before and _has_text(before)):
+                _tell_about_shared_notes(locked_conversation, author)
             return notes
     if window.locked_at is not None:
         Conversation.objects.filter(pk=conversation.pk, notes_locked_at__isnull=True).update(
             notes_locked_at=window.locked_at)
     raise ValidationError(window.reason, code="locked")
+
+
+def _has_text(notes):
+    return any(getattr(notes, field).strip() for field in NOTE_FIELDS)
+
+
+def _tell_about_shared_notes(conversation, author):
+    """The other participant hears once, when shared notes first have something in them: autosave writes them
+    every few seconds, and a notice per save would bury everything else under the bell."""
+    other = conversation.other_participant(author)
+    held_on = dateformat.format(conversation.starts_at.astimezone(other.tz), "j F")
+    notify(Notice(recipient=other, title=f"{author.name} shared their notes on your conversation of {held_on}",
+                  body="Read them on the conversation page, with the actions you agreed.",
+                  url=conversation.get_absolute_url(), email=True, key=f"notes:{conversation.pk}:{author.pk}"))
 
 
 def record_notes_locks(*, now):

@@ -38,6 +38,7 @@ class Item:
     body: str = ""  # plain text: the e-mail's text part and the notification
     html: str = ""
     template_name: str = ""  # when it differs from the reminder's kind
+    key: str = ""  # what the in-app copy is about: a newer item about the same thing replaces it
 
     @property
     def url(self):
@@ -151,15 +152,18 @@ def _person_item(reminder, subjects, recipient, today):
                "last_held_at": person.last_held_at}
     if reminder.kind == Kind.DUE_SOON:
         title = f"Your next career conversation is due by {_day(due)}"
-        return Item(reminder, title, links.booking_path(), "Book a conversation", context)
+        return Item(reminder, title, links.booking_path(), "Book a conversation", context,
+                    key=reminder.subject)
     if reminder.kind == Kind.OVERDUE:
         title = f"Your career conversation is overdue: it was due on {_day(due)}"
-        return Item(reminder, title, links.booking_path(), "Book a conversation", context)
+        return Item(reminder, title, links.booking_path(), "Book a conversation", context,
+                    key=reminder.subject)
     if reminder.kind == Kind.DUE_SOON_MANAGER:
         title = f"{person.name}'s career conversation is due by {_day(due)}"
     else:
         title = f"{person.name}'s career conversation is {context['days_overdue']} days overdue"
-    return Item(reminder, title, links.propose_path(person.pk), f"Propose a time to {person.name}", context)
+    return Item(reminder, title, links.propose_path(person.pk), f"Propose a time to {person.name}", context,
+                key=reminder.subject)
 
 
 def _conversation_item(reminder, subjects, recipient):
@@ -170,7 +174,8 @@ def _conversation_item(reminder, subjects, recipient):
     context = {"conversation": conversation, "other": other, "starts": _when(conversation.starts_at)}
     if reminder.kind == Kind.NOTES:
         title = f"Was your conversation with {other.name} held? Mark it and write your notes"
-        return Item(reminder, title, links.notes_path(conversation.pk), "Mark it and write notes", context)
+        return Item(reminder, title, links.notes_path(conversation.pk), "Mark it and write notes", context,
+                    key=f"{reminder.subject}:{reminder.kind}")
     is_employee = conversation.employee_id == recipient.pk
     preparation = getattr(conversation, "preparation", None) if is_employee else None
     context["is_employee"] = is_employee
@@ -180,28 +185,44 @@ def _conversation_item(reminder, subjects, recipient):
     title = f"Career conversation with {other.name}, {context['starts']}"
     label = "Prepare for it" if context["preparation_empty"] or context["preparation_unshared"] else \
         "Open the conversation"
-    return Item(reminder, title, links.conversation_path(conversation.pk), label, context)
+    return Item(reminder, title, links.conversation_path(conversation.pk), label, context,
+                key=f"{reminder.subject}:{reminder.kind}")
+
+
+def _organisation_actions_item(reminders, subjects, today):
+    """HR's reminders of one kind about organisation actions, one per due date, as a single item listing them all
+    (one item per date filled HR's bell with a row per action, all at the same minute)."""
+    actions = [action for reminder in reminders
+               for action in subjects.organisation_actions.get(datetime.date.fromisoformat(reminder.period), [])]
+    if not actions:
+        return None
+    kind = reminders[0].kind
+    state = "due soon" if kind == Kind.ACTION_DUE else "overdue"
+    if len(actions) == 1:
+        title = f"An organisation action is {state}: {one_line(actions[0].text, 80)}"
+        path = f"{links.commitments_path()}#action-{actions[0].pk}"
+    else:
+        title = f"{len(actions)} organisation actions are {state}"
+        path = links.commitments_path()
+    rows = [{"action": action, "days_overdue": (today - action.due_on).days} for action in actions]
+    return Item(reminders[0], title, path, "See the organisation's actions", {"rows": rows, "state": state},
+                template_name="organisation_actions", key=f"organisation:{kind}")
 
 
 def _action_item(reminder, subjects, recipient, today):
     due = datetime.date.fromisoformat(reminder.period)
     context = {"due_on": due, "days_overdue": (today - due).days}
-    if _is_organisations(reminder):
-        actions = subjects.organisation_actions.get(due)
-        if not actions:
-            return None
-        count = f"{len(actions)} action{'s' if len(actions) != 1 else ''} the organisation agreed"
-        state = f"due {_day(due)}" if reminder.kind == Kind.ACTION_DUE else f"overdue since {_day(due)}"
-        return Item(reminder, f"{count}: {state}", links.commitments_path(), "See the commitments",
-                    {**context, "actions": actions}, template_name="organisation_actions")
     action = subjects.actions.get(_subject_id(reminder))
     if action is None:
         return None
-    if reminder.kind == Kind.ACTION_DUE:
-        title = f"Your action is due {_day(due)}: {one_line(action.text, 80)}"
-    else:
-        title = f"Your action is overdue since {_day(due)}: {one_line(action.text, 80)}"
-    return Item(reminder, title, links.commitments_path(), "See the commitments", {**context, "action": action})
+    conversation = action.conversation
+    # Named by the conversation it came from, so that two actions with the same words can be told apart.
+    source = (f"from your conversation with {conversation.other_participant(recipient).name} on "
+              f"{dateformat.format(timezone.localtime(conversation.starts_at), 'j F')}")
+    state = f"is due {_day(due)}" if reminder.kind == Kind.ACTION_DUE else f"is overdue since {_day(due)}"
+    title = f"Your action {source} {state}: {one_line(action.text, 80)}"
+    return Item(reminder, title, f"{links.commitments_path()}#action-{action.pk}", "Open the action",
+                {**context, "action": action}, key=reminder.subject)
 
 
 def _digest_item(reminder, subjects, recipient):
@@ -213,11 +234,13 @@ def _digest_item(reminder, subjects, recipient):
                "overdue": counts[Regularity.OVERDUE], "due_soon": counts[Regularity.DUE_SOON],
                "booked": counts[Regularity.BOOKED], "size": len(rows), "overdue_days": DIGEST_OVERDUE_DAYS}
     if recipient.weekly_digest:
+        if not (context["overdue"] or context["due_soon"] or context["booked"]):
+            return None  # nothing to say: no e-mail rather than a row of noughts
         title = (f"Your team this week: {context['overdue']} overdue, {context['due_soon']} due soon, "
                  f"{context['booked']} booked")
     else:
         title = f"{len(long_overdue)} of your team are {DIGEST_OVERDUE_DAYS} days or more overdue"
-    return Item(reminder, title, links.team_path(), "See your team", context)
+    return Item(reminder, title, links.team_path(), "See your team", context, key=reminder.subject)
 
 
 def _feedback_item(reminder, subjects, recipient, today):
@@ -254,6 +277,74 @@ def _item(reminder, subjects, recipient, today):
     return _digest_item(reminder, subjects, recipient)
 
 
+# How a group of several items of one kind is headed, in an e-mail and its subject.
+GROUP_TITLES = {
+    Kind.ACTION_OVERDUE: "{n} of your actions are overdue",
+    Kind.ACTION_DUE: "{n} of your actions are due soon",
+    Kind.OVERDUE_MANAGER: "{n} people in your team are overdue for a career conversation",
+    Kind.DUE_SOON_MANAGER: "{n} people in your team are due a career conversation soon",
+    Kind.NOTES: "{n} conversations are waiting to be marked held",
+    Kind.UPCOMING: "{n} career conversations in the next 24 hours",
+}
+
+
+# A group in a subject that names several: (one, several).
+SUMMARIES = {
+    Kind.UPCOMING: ("a career conversation tomorrow", "{n} career conversations tomorrow"),
+    Kind.NOTES: ("a conversation to mark held", "{n} conversations to mark held"),
+    Kind.ACTION_OVERDUE: ("an action is overdue", "{n} actions are overdue"),
+    Kind.ACTION_DUE: ("an action is due soon", "{n} actions are due soon"),
+    Kind.OVERDUE: ("your career conversation is overdue", ""),
+    Kind.DUE_SOON: ("your career conversation is due soon", ""),
+    Kind.OVERDUE_MANAGER: ("1 person in your team is overdue", "{n} people in your team are overdue"),
+    Kind.DUE_SOON_MANAGER: ("1 person in your team is due soon", "{n} people in your team are due soon"),
+    Kind.DIGEST: ("your team this week", ""),
+}
+
+
+@dataclass
+class Group:
+    """Items of one kind, shown as one list with one button when they all lead to the same page."""
+
+    title: str
+    items: list
+    path: str = ""
+    link_label: str = ""
+
+    @property
+    def summary(self):
+        first = self.items[0]
+        if first.template_name == "organisation_actions":
+            count = len(first.context["rows"])
+            return (f"an organisation action is {first.context['state']}" if count == 1 else
+                    f"{count} organisation actions are {first.context['state']}")
+        one, several = SUMMARIES[first.reminder.kind]
+        return one if len(self.items) == 1 else several.format(n=len(self.items))
+
+    @property
+    def url(self):
+        return links.absolute(self.path)
+
+
+def _groups(items):
+    by_kind = {}
+    for item in items:
+        by_kind.setdefault((item.reminder.kind, item.template_name), []).append(item)
+    groups = []
+    for (kind, _template), members in by_kind.items():
+        if len(members) == 1:
+            item = members[0]
+            groups.append(Group(item.title, members, item.path, item.link_label))
+            continue
+        # Items that lead to one page share its button; otherwise each entry links to its own page.
+        paths = {item.path.split("#", 1)[0] for item in members}
+        path, label = (members[0].path.split("#", 1)[0], members[0].link_label) if len(paths) == 1 else ("", "")
+        if kind in (Kind.ACTION_DUE, Kind.ACTION_OVERDUE):
+            label = "See your actions"
+        groups.append(Group(GROUP_TITLES.get(kind, "{n} reminders").format(n=len(members)), members, path, label))
+    return groups
+
+
 def compose(*, recipient, reminders, now):
     """The e-mail (and notification texts) for reminders to one person, in that person's timezone."""
     reminders = sorted(reminders, key=lambda reminder: (ORDER.index(reminder.kind), reminder.pk))
@@ -261,23 +352,37 @@ def compose(*, recipient, reminders, now):
         today = now.astimezone(recipient.tz).date()
         subjects = _load(reminders, now=now)
         items, missing = [], []
+        organisation = {}
         for reminder in reminders:
+            if _is_organisations(reminder):
+                organisation.setdefault(reminder.kind, []).append(reminder)
+                continue
             item = _item(reminder, subjects, recipient, today)
             if item is None:
                 missing.append(reminder)
                 continue
+            items.append(item)
+        for kind_reminders in organisation.values():
+            item = _organisation_actions_item(kind_reminders, subjects, today)
+            if item is None:
+                missing.extend(kind_reminders)
+            else:
+                items.append(item)
+        items.sort(key=lambda item: ORDER.index(item.reminder.kind))
+        for item in items:
             item.title = one_line(item.title)
             item_context = {"item": item, "recipient": recipient, **item.context}
             item.body = render_to_string(f"{item.template}.txt", item_context).strip()
             item.html = render_to_string(f"{item.template}.html", item_context)
-            items.append(item)
-        context = {"recipient": recipient, "items": items,
+        groups = _groups(items)
+        context = {"recipient": recipient, "groups": groups,
                    "notifications_url": links.absolute(links.notifications_path()),
                    "preferences_url": links.absolute(links.preferences_path(recipient.pk))}
         text = render_to_string(f"{TEMPLATES}/message.txt", context)
         html = render_to_string(f"{TEMPLATES}/message.html", context)
-    if len(items) == 1:
-        subject = items[0].title
+    if len(groups) == 1:
+        subject = groups[0].title
     else:
-        subject = one_line(f"{len(items)} reminders: {items[0].title}", limit=180) if items else ""
+        subject = "; ".join(group.summary for group in groups)
+        subject = one_line(subject[:1].upper() + subject[1:], limit=180)
     return Message(subject=subject, text=text, html=html, items=items, missing=missing)

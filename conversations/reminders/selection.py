@@ -3,7 +3,8 @@
 Each kind of reminder is one set-based query over the whole organisation that yields rows of
 (kind, recipient, subject, period, not_before):
 
-- *due soon*: the employee's next conversation is due within 7 days and none is booked → the employee, and a copy
+- *due soon*: the employee's next conversation is due within 7 days and none is booked (a proposal awaiting
+  the employee's answer is not booked) → the employee, and a copy
   to their manager (`due_soon_manager`);
 - *overdue*: past due and none booked → the employee; from 14 days past due also the manager;
   from 30 days past due the manager's weekly digest lists them, even when the digest is turned off;
@@ -116,8 +117,9 @@ def due_on(ctx):
 
 def people_with_due(ctx):
     """Reachable people with nothing booked, annotated with their due date (`due`)."""
-    # As in regularity.with_conversation_dates: a conversation under way counts as booked until it ends.
-    booked = Exists(Conversation.objects.filter(employee=OuterRef("pk"), status__in=Conversation.ACTIVE_STATUSES,
+    # As in regularity.with_conversation_dates: a conversation under way counts as booked until it ends, and a
+    # proposed time is not booked until the employee accepts it, so they are still reminded while it waits.
+    booked = Exists(Conversation.objects.filter(employee=OuterRef("pk"), status=Conversation.Status.CONFIRMED,
                                                 ends_at__gt=ctx.now))
     return (Person.objects.filter(reachable(ctx)).annotate(due=due_on(ctx), booked=booked)
             .filter(booked=False).order_by())

@@ -305,7 +305,8 @@ def send_email(*, email_id, now, connection=None):
 
     email.subject_line = message.subject[:200]
     # The in-app copy does not depend on the mail server: it is there even if every e-mail attempt fails.
-    notify(*(Notice(recipient=recipient, title=item.title, body=item.body, url=item.path, reminder=item.reminder)
+    notify(*(Notice(recipient=recipient, title=item.title, body=item.body, url=item.path, reminder=item.reminder,
+                    key=item.key)
              for item in message.items))
     if not recipient.email:
         _finish(email, now=now, status=ReminderEmail.Status.SKIPPED, error="No e-mail address: in-app only.")

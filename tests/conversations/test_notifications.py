@@ -160,3 +160,13 @@ def test_a_proposal_is_under_the_bell_and_e_mailed(
 
     assert [n.title for n in notifications_of(employee)][0].startswith(f"{manager.name} proposed")
     assert any(message.subject.startswith(f"{manager.name} proposed") for message in mailoutbox)
+
+
+def test_a_list_in_a_notification_is_shown_as_a_list(eli_client, employee):
+    Notification.objects.create(recipient=employee, title="2 of your actions are overdue",
+                                body="Owned by you:\n- Write up the migration\n- Shadow the data team\nMark them done.")
+
+    page = eli_client.get("/conversations/notifications/").content.decode()
+
+    assert ('<ul class="mb-1 small"><li>Write up the migration</li><li>Shadow the data team</li></ul>') in page
+    assert '<p class="mb-1 small text-prewrap">Owned by you:</p>' in page

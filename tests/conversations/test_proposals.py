@@ -8,7 +8,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conversations.models import Conversation, Notification
-from conversations.proposals import accept_proposal, decline_proposal, propose_conversation, suggested_start
+from conversations.proposals import (
+    accept_proposal,
+    decline_proposal,
+    free_times,
+    outside_working_hours,
+    propose_conversation,
+    suggested_start,
+)
 from tests.support.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +177,64 @@ def test_the_employee_declines_from_the_workspace_with_a_reason(client, manager,
     assert declined.status_code == 302
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.CANCELLED
+
+
+def test_the_free_times_offered_are_the_managers_slots_neither_person_has_taken(manager, employee, mentor):
+    ConversationFactory(employee=employee, partner=mentor, starts_at=MONDAY_TEN)  # 10:00 to 10:30
+
+    starts = [slot.starts_at for slot in free_times(manager=manager, employee=employee, now=NOW)]
+
+    # Maya's half-hour slots from 09:00 in London (UTC in March), 12 hours' notice after Friday 15:00; Eli's 10:00
+    # is left out, and three a day are offered.
+    assert starts[:4] == [datetime.datetime(2026, 3, 9, 9, 0, tzinfo=UTC),
+                          datetime.datetime(2026, 3, 9, 9, 30, tzinfo=UTC),
+                          datetime.datetime(2026, 3, 9, 10, 30, tzinfo=UTC),
+                          datetime.datetime(2026, 3, 10, 9, 0, tzinfo=UTC)]
+    assert len(starts) == 12
+
+
+@pytest.mark.parametrize("starts_at, minutes, warning", [
+    (datetime.datetime(2026, 3, 8, 10, tzinfo=UTC), 45,
+     "That is Sunday 10:00 for Eli Brandt (Europe/London): their weekend."),
+    (datetime.datetime(2026, 3, 9, 3, tzinfo=UTC), 45,
+     "That is Monday 03:00 for Eli Brandt (Europe/London): outside usual working hours (08:00–18:00)."),
+    (datetime.datetime(2026, 3, 9, 17, 30, tzinfo=UTC), 45,
+     "That is Monday 17:30 for Eli Brandt (Europe/London): outside usual working hours (08:00–18:00)."),
+    (datetime.datetime(2026, 3, 9, 17, 15, tzinfo=UTC), 45, ""),
+])
+def test_a_time_outside_the_employees_working_week_is_named(employee, starts_at, minutes, warning):
+    assert outside_working_hours(employee=employee, starts_at=starts_at, minutes=minutes) == warning
+
+
+def test_the_page_offers_free_times_with_the_employees_local_time_and_a_chosen_one_fills_the_form(
+        client, manager, employee, early_2099):
+    employee.timezone = "America/New_York"
+    employee.save()
+    client.force_login(manager.user)
+    url = reverse("conversations:propose", args=[employee.pk])
+
+    page = client.get(url).content.decode()
+
+    assert '<a href="?slot=2099-01-06T09:00Z">Tue 6 Jan, 09:00</a> <span class="text-body-secondary">' \
+           '(Tue 04:00 for Eli)</span>' in page
+    chosen = client.get(url, {"slot": "2099-01-07T14:00Z"}).content.decode()
+    assert 'value="2099-01-07"' in chosen and 'value="14:00"' in chosen
+
+
+def test_a_time_on_the_employees_weekend_asks_for_confirmation_before_it_is_proposed(client, manager, employee,
+                                                                                    early_2099):
+    client.force_login(manager.user)
+    url = reverse("conversations:propose", args=[employee.pk])
+    sunday_three = {"date": "2099-01-11", "time": "03:00", "minutes": "45", "location": "", "kind": "standalone"}
+
+    warned = client.post(url, sunday_three)
+
+    assert warned.status_code == 200
+    assert "That is Sunday 03:00 for Eli Brandt (Europe/London): their weekend." in warned.content.decode()
+    assert 'value="outside-hours">Propose it anyway</button>' in warned.content.decode()
+    assert not Conversation.objects.exists()
+
+    confirmed = client.post(url, {**sunday_three, "confirm": "outside-hours"})
+
+    assert confirmed.status_code == 302
+    assert Conversation.objects.get().starts_at == datetime.datetime(2099, 1, 11, 3, tzinfo=UTC)

@@ -16,7 +16,7 @@ from conversations.followup.actions import (
     reopen_action,
     update_action,
 )
-from conversations.models import ActionItem, Conversation
+from conversations.models import ActionItem, Conversation, Notification
 from tests.support.factories import ActionItemFactory, ConversationFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,22 @@ NOW = datetime.datetime(2026, 3, 2, 12, tzinfo=UTC)
 def conversation(employee, manager):
     return ConversationFactory(employee=employee, partner=manager,
                                starts_at=datetime.datetime(2026, 2, 27, 10, tzinfo=UTC))
+
+
+def test_an_action_given_to_the_other_participant_reaches_them_under_the_bell(conversation, employee, manager):
+    given = add_action(conversation=conversation, by=manager, text="Shadow the data team", owner_kind="employee",
+                       due_on=datetime.date(2026, 3, 20), now=NOW)
+    add_action(conversation=conversation, by=manager, text="Ask about the data role", owner_kind="partner",
+               due_on=None, now=NOW)
+
+    [notification] = Notification.objects.all()
+    assert notification.recipient == employee
+    assert notification.title == "Maya Okafor gave you an action: Shadow the data team"
+    assert notification.url == f"/conversations/commitments/#action-{given.pk}"
+
+    complete_action(action=given, now=NOW)
+
+    assert not Notification.objects.exists()
 
 
 def test_an_action_is_owned_by_the_person_its_kind_names(conversation, employee, manager):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conversations.followup.notes import notes_by, notes_window, record_notes_locks, save_notes
-from conversations.models import TEXT_LIMIT, Conversation, Notes
+from conversations.models import TEXT_LIMIT, Conversation, Notes, Notification
 from conversations.tasks import record_notes_locks_task
 from people.models import Organisation
 from tests.support.factories import ConversationFactory, NotesFactory
@@ -68,6 +68,22 @@ def test_saving_writes_one_row_per_author_and_visibility(held, manager):
     save_notes(conversation=held, author=manager, visibility="private", values={"summary": "Mine"}, now=now)
 
     assert sorted(Notes.objects.values_list("visibility", "summary")) == [("private", "Mine"), ("shared", "Second")]
+
+
+def test_the_employee_hears_once_under_the_bell_and_by_e_mail_when_shared_notes_first_say_something(
+        held, employee, manager, django_capture_on_commit_callbacks, mailoutbox):
+    now = HELD_AT + datetime.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        save_notes(conversation=held, author=manager, visibility="private", values={"summary": "Mine"}, now=now)
+        save_notes(conversation=held, author=manager, visibility="shared", values={"summary": ""}, now=now)
+        save_notes(conversation=held, author=manager, visibility="shared", values={"summary": "Data"}, now=now)
+        save_notes(conversation=held, author=manager, visibility="shared", values={"summary": "Data team"}, now=now)
+
+    [notification] = Notification.objects.filter(recipient=employee)
+    assert notification.title == "Maya Okafor shared their notes on your conversation of 2 March"
+    assert notification.url == f"/conversations/{held.pk}/"
+    assert [message.subject for message in mailoutbox] == [notification.title]
+    assert not Notification.objects.filter(recipient=manager).exists()
 
 
 def test_saving_after_the_lock_is_refused_and_records_when_the_notes_locked(held, manager):

@@ -70,12 +70,13 @@ def test_a_booked_conversation_means_no_due_soon_reminder(team, employee, manage
     assert decided(NOW) == set()
 
 
-def test_a_requested_conversation_counts_as_booked_too(team, employee, manager):
+def test_a_proposal_awaiting_the_employees_answer_is_not_booked_so_reminders_go_on(team, employee, manager):
     held(employee, manager, days_ago(85))
     ConversationFactory(employee=employee, partner=manager, starts_at=NOW + datetime.timedelta(days=10),
                         status=Conversation.Status.REQUESTED)
 
-    assert decided(NOW) == set()
+    assert decided(NOW) == {("due_soon", "eli", "2026-03-08"), ("due_soon_manager", "maya", "2026-03-08")}
+    assert decided(NOW + datetime.timedelta(days=6), "eli") == {("overdue", "eli", "2026-03-08")}
 
 
 def test_someone_who_never_had_one_is_due_a_cadence_after_their_start_date(team, employee):

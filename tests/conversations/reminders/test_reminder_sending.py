@@ -75,8 +75,7 @@ def test_several_reminders_for_one_person_go_out_bundled_in_one_email(due_soon, 
     run(NOW)
 
     [message] = outbox_to("eli")
-    assert message.subject == ("3 reminders: Your action is overdue since Friday 27 February: "
-                               "Write up the migration")
+    assert message.subject == "An action is overdue; an action is due soon; your career conversation is due soon"
     assert message.body.index("Write up the migration") < message.body.index("Shadow the data team") \
         < message.body.index("due by Sunday 8 March")
     assert Notification.objects.filter(recipient=employee).count() == 3
@@ -97,8 +96,9 @@ def test_a_person_gets_at_most_one_reminder_email_a_day(due_soon, employee):
 
     run(at("2026-03-04T08:00:00+00:00"))
 
-    assert [message.subject for message in outbox_to("eli")][1] == "Your action is due Wednesday 4 March: " \
-                                                                   "Shadow the data team"
+    assert [message.subject for message in outbox_to("eli")][1] == (
+        "Your action from your conversation with Maya Okafor on 8 December is due Wednesday 4 March: "
+        "Shadow the data team")
 
 
 def test_the_day_before_reminder_goes_alone_even_after_the_days_email(due_soon, employee, mentor):
@@ -203,7 +203,7 @@ def test_on_monday_morning_a_managers_reminders_wait_to_go_with_the_digest(due_s
     assert len(outbox_to("eli")) == 1 and outbox_to("maya") == []
     run(at("2026-03-02T09:00:00+00:00"))
     [message] = outbox_to("maya")
-    assert message.subject == "2 reminders: Eli Brandt's career conversation is due by Sunday 8 March"
+    assert message.subject == "1 person in your team is due soon; your team this week"
     assert "Your team this week: 0 overdue, 1 due soon, 0 booked" in message.body
     assert "- Eli Brandt: Due soon, due by 8 Mar 2026" in message.body
 
@@ -218,8 +218,9 @@ def test_what_stopped_being_relevant_overnight_is_skipped_and_the_rest_is_sent(d
 
     run(at("2026-03-03T08:00:00+00:00"))
 
-    assert [message.subject for message in mail.outbox] == ["Your action is due Wednesday 4 March: "
-                                                            "Shadow the data team"]
+    assert [message.subject for message in mail.outbox] == [
+        "Your action from your conversation with Maya Okafor on 8 December is due Wednesday 4 March: "
+        "Shadow the data team"]
     assert dict(Reminder.objects.values_list("kind", "status")) == {
         "due_soon": "skipped", "due_soon_manager": "skipped", "action_due": "sent"}
 
@@ -397,11 +398,12 @@ def test_hr_get_the_actions_the_organisation_owns_listed_by_due_date(due_soon, e
     run(NOW)
 
     [message] = outbox_to("hana")
-    assert message.subject == "2 reminders: 2 actions the organisation agreed: overdue since Sunday 1 March"
-    assert ("Due on Sunday 1 March 2026, 2 days ago, owned by the organisation:\n"
-            "- Fund the data course (agreed with Eli Brandt)\n"
-            "- Open a data engineering role (agreed with Eli Brandt)") in message.body
-    assert "1 action the organisation agreed: due Thursday 5 March" in message.body
+    assert message.subject == "2 organisation actions are overdue; an organisation action is due soon"
+    assert ("== 2 organisation actions are overdue ==\n\nOwned by the organisation and overdue:\n"
+            "- Fund the data course (agreed with Eli Brandt, due Sunday 1 March 2026, 2 days ago)\n"
+            "- Open a data engineering role (agreed with Eli Brandt, due Sunday 1 March 2026, 2 days ago)") \
+        in message.body
+    assert "== An organisation action is due soon: Budget for a conference ==" in message.body
     assert sorted(Reminder.objects.filter(recipient=hr).values_list("kind", "subject", "period")) == [
         ("action_due", "organisation", "2026-03-05"), ("action_overdue", "organisation", "2026-03-01")]
 
