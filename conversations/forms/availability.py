@@ -118,11 +118,17 @@ class DaysOffForm(forms.Form):
 
 
 class SubscriptionForm(forms.Form):
+    """Shown beside CalDAVForm on one page: their ids are their own (both have an `address`)."""
+
     address = forms.CharField(
         label="Subscription address", max_length=2000,
         help_text="Your calendar's secret iCal address: in Google Calendar, Settings → your calendar → "
                   "“Secret address in iCal format”; in Outlook, Settings → Calendar → Shared calendars → Publish "
                   "a calendar (the ICS link). It starts with https:// or webcal://.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_subscription_%s")
+        super().__init__(*args, **kwargs)
 
 
 class CalDAVForm(forms.Form):
@@ -133,6 +139,10 @@ class CalDAVForm(forms.Form):
     password = forms.CharField(label="App password", max_length=500, widget=forms.PasswordInput(render_value=False),
                                help_text="An app password made for careerconv in your account's security "
                                          "settings, not your main password. It is never shown again.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_caldav_%s")
+        super().__init__(*args, **kwargs)
 
 
 class CalendarChoiceForm(forms.Form):
