@@ -361,6 +361,9 @@ CACHES = {
     ),
 }
 PEOPLE_IMPORT_MAX_MB = env.int("PEOPLE_IMPORT_MAX_MB", default=20)
+# SCIM calls one provisioning token may make a minute; an identity provider's first sync of a large organisation
+# sends thousands.
+SCIM_RATE_LIMIT_PER_MINUTE = env.int("SCIM_RATE_LIMIT_PER_MINUTE", default=12_000)
 # How long the link in an invitation works; a password reset link lasts PASSWORD_RESET_TIMEOUT (3 days).
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 

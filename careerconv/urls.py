@@ -11,6 +11,7 @@ from django.urls import include, path
 
 from careerconv import health
 from conversations.views.home import home
+from people import urls as people_urls
 
 admin.site.site_header = "careerconv administration"
 
@@ -47,6 +48,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("", include("conversations.urls")),
     path("people/", include("people.urls")),
+    path("scim/v2/", include((people_urls.scim_urlpatterns, "scim"))),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     *[path(f"accounts/{route}", with_passwords(view.as_view()), name=name) for route, view, name in password_views],

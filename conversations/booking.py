@@ -13,10 +13,12 @@ import logging
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import dateformat
 
 from conversations import availability, invitation_outbox, tasks
 from conversations.calendars import connections
 from conversations.models import Conversation, Relation
+from conversations.notifications import Notice, notify
 from conversations.permissions import can_book_with
 from people.models import Person
 from people.roles import HR_GROUP
@@ -223,6 +225,16 @@ def _publish_change(conversation_id, sequence):
         logger.exception("calendar write-back of conversation %s not queued", conversation_id)
 
 
+def _tell_the_other(conversation, *, by, what, body=""):
+    """Put the change under the bell of the participant who did not make it; the invitation is their e-mail."""
+    other = conversation.other_participant(by)
+    if other is None or other.pk == by.pk:
+        return
+    when = dateformat.format(conversation.starts_at.astimezone(other.tz), "D j M Y, H:i T")
+    notify(Notice(recipient=other, title=f"{by.name} {what} on {when}", body=body,
+                  url=conversation.get_absolute_url()))
+
+
 def request_invitation(*, conversation, recipient):
     """E-mail one participant the conversation's current invitation again. False if it could not be queued."""
     return _publish_invitation(conversation.pk, conversation.sequence, recipient.pk)
@@ -259,6 +271,7 @@ def book_conversation(*, employee, partner, starts_at, now, relation=None, locat
         except IntegrityError as error:
             raise TimeNotFree(TAKEN) from error
         send_invitation_after_commit(conversation)
+        _tell_the_other(conversation, by=booked_by, what="booked a career conversation with you")
     logger.info("conversation %s booked: %s with %s at %s", conversation.pk, employee.pk, partner.pk,
                 slot.starts_at.isoformat())
     return conversation
@@ -299,6 +312,7 @@ def reschedule_conversation(*, conversation, by, starts_at, reason, now):
         except IntegrityError as error:
             raise TimeNotFree(TAKEN) from error
         send_invitation_after_commit(conversation)
+        _tell_the_other(conversation, by=by, what="moved your career conversation", body=reason)
     logger.info("conversation %s rescheduled by %s to %s", conversation.pk, by.pk, slot.starts_at.isoformat())
     return conversation
 
@@ -317,6 +331,7 @@ def cancel_conversation(*, conversation, by, reason, now):
         conversation.save(update_fields=["status", "cancelled_by", "cancelled_at", "change_reason", "sequence",
                                          "updated_at"])
         send_invitation_after_commit(conversation)
+        _tell_the_other(conversation, by=by, what="cancelled your career conversation", body=reason)
     logger.info("conversation %s cancelled by %s", conversation.pk, by.pk)
     return conversation
 

@@ -2,10 +2,13 @@
 preparations, handovers), read or unread. Every notification is made by `notify()`."""
 
 from dataclasses import dataclass
+from functools import partial
 
+from django.db import transaction
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from conversations.models import Notification, Reminder
+from conversations.notice_email import queue_notice_email
 from people.models import Person
 from people.permissions import NotVisible
 
@@ -20,6 +23,8 @@ class Notice:
     url: str = ""
     # Set for the in-app copy of a reminder's e-mail.
     reminder: Reminder | None = None
+    # Also e-mailed, once the change that caused it is committed.
+    email: bool = False
 
 
 def notify(*notices):
@@ -31,6 +36,10 @@ def notify(*notices):
          for notice in notices],
         ignore_conflicts=True,
     )
+    for notice in notices:
+        if notice.email and notice.recipient.email:
+            transaction.on_commit(partial(queue_notice_email, recipient_id=notice.recipient.pk, title=notice.title,
+                                          body=notice.body, url=notice.url))
 
 
 def unread_count(person):

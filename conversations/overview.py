@@ -15,6 +15,7 @@ class Overview:
     status: object
     upcoming: list
     open_actions: list
+    proposals: list = field(default_factory=list)
     team: list = field(default_factory=list)
 
 
@@ -25,6 +26,8 @@ def overview_for(person, *, now):
         Conversation.objects.involving(person).active().filter(ends_at__gte=now)
         .select_related("employee__user", "partner__user").order_by("starts_at")[:5]
     )
+    # Times proposed to the person that only they can answer: shown first, with the answer at hand.
+    proposals = [c for c in upcoming if c.status == Conversation.Status.REQUESTED and c.employee_id == person.pk]
     open_actions = list(
         ActionItem.objects.filter(owner=person, done_at__isnull=True)
         .select_related("conversation__employee__user", "conversation__partner__user")
@@ -35,7 +38,8 @@ def overview_for(person, *, now):
         reports = with_conversation_dates(person.reports.active().select_related("user"), now=now)
         for report in reports:
             report_due, report_status = person_regularity(report, now=now)
-            team.append({"person": report, "due_on": report_due, "status": report_status})
+            team.append({"person": report, "due_on": report_due, "status": report_status,
+                         "proposed_at": report.next_proposed_at})
         team.sort(key=lambda row: (ATTENTION_ORDER[row["status"]], row["due_on"]))
     return Overview(today=now.astimezone(person.tz).date(), due_on=due, status=status, upcoming=upcoming,
-                    open_actions=open_actions, team=team)
+                    open_actions=open_actions, proposals=proposals, team=team)

@@ -186,7 +186,9 @@ rules.add_perm("conversations.add_actionitem", is_participant)
 rules.add_perm("conversations.view_actionitem",
                is_action_participant | (is_hr & is_organisation_action) | is_handed_over_action)
 rules.add_perm("conversations.change_actionitem", is_action_participant)
-rules.add_perm("conversations.complete_actionitem", is_action_participant | (is_hr & is_organisation_action))
+# HR follows up what the organisation owes, so HR alone marks it done; the participants close their own.
+rules.add_perm("conversations.complete_actionitem",
+               (is_action_participant & ~is_organisation_action) | (is_hr & is_organisation_action))
 rules.add_perm("conversations.view_commitments", has_person)
 rules.add_perm("conversations.follow_organisation_actions", is_hr)
 rules.add_perm("conversations.track_roadblocks", is_participant)

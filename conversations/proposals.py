@@ -61,7 +61,7 @@ def propose_conversation(*, manager, employee, starts_at, minutes, location, kin
                 recipient=employee,
                 title=f"{manager.name} proposed a career conversation on {when}",
                 body="Accept the time, or decline it with a reason so that another can be found.",
-                url=reverse("conversations:notes", args=[conversation.pk]),
+                url=conversation.get_absolute_url(), email=True,
             ))
     except IntegrityError as error:
         raise ValidationError({"starts_at": TAKEN}) from error
@@ -102,7 +102,7 @@ def decline_proposal(*, conversation, reason, now):
         recipient=conversation.partner,
         title=f"{conversation.employee.name} declined your proposed career conversation",
         body=reason,
-        url=reverse("conversations:team"),
+        url=reverse("conversations:team"), email=True,
     ))
     return conversation
 

@@ -59,19 +59,25 @@ def regularity(*, due, last_held_at, next_booked_at, today):
     return Regularity.ON_TRACK
 
 
-def with_conversation_dates(people, *, now):
-    """Annotate people with `last_held_at` and `next_booked_at`, in one query."""
-    next_booked = (
-        # A conversation under way still counts as booked until it ends.
-        Conversation.objects.filter(employee=OuterRef("pk"), status__in=Conversation.ACTIVE_STATUSES,
-                                    ends_at__gt=now)
-        .order_by("starts_at")
-        .values("starts_at")[:1]
+def _next(status, *, now):
+    # A conversation under way still counts until it ends.
+    return Subquery(
+        Conversation.objects.filter(employee=OuterRef("pk"), status=status, ends_at__gt=now)
+        .order_by("starts_at").values("starts_at")[:1]
     )
+
+
+def with_conversation_dates(people, *, now):
+    """Annotate people with `last_held_at`, `next_booked_at` and `next_proposed_at`, in one query.
+
+    A proposed time is not booked until the employee accepts it: until then the person keeps the status they had,
+    and `next_proposed_at` says an answer is awaited.
+    """
     return people.annotate(
         last_held_at=Max("conversations_as_employee__starts_at",
                          filter=Q(conversations_as_employee__status=Conversation.Status.COMPLETED)),
-        next_booked_at=Subquery(next_booked),
+        next_booked_at=_next(Conversation.Status.CONFIRMED, now=now),
+        next_proposed_at=_next(Conversation.Status.REQUESTED, now=now),
     )
 
 

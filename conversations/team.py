@@ -44,11 +44,6 @@ def team_rows(manager, *, now):
     """
     today = now.astimezone(manager.tz).date()
     open_actions = ActionItem.objects.filter(conversation__employee=OuterRef("pk"), done_at__isnull=True)
-    # Shown as "next": a conversation already under way still counts until it ends.
-    next_any = (
-        Conversation.objects.filter(employee=OuterRef("pk"), status__in=Conversation.ACTIVE_STATUSES, ends_at__gte=now)
-        .order_by("starts_at").values("starts_at")[:1]
-    )
     next_with_me = (
         Conversation.objects.filter(employee=OuterRef("pk"), partner=manager, status__in=Conversation.ACTIVE_STATUSES,
                                     ends_at__gte=now)
@@ -61,7 +56,6 @@ def team_rows(manager, *, now):
     reports = with_conversation_dates(manager.reports.active().select_related("user", "department"), now=now).annotate(
         open_actions=_count(open_actions),
         overdue_actions=_count(open_actions.filter(due_on__lt=today)),
-        next_at=Subquery(next_any),
         next_with_me_pk=Subquery(next_with_me),
         last_with_me_pk=Subquery(last_with_me),
     )

@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from people.models import Department, Organisation, PeopleImport, Person
+from people.models import Department, Organisation, PeopleImport, Person, ScimIdentity
 from people.signals import manager_changed, people_left
 
 MAX_ROWS = 50_000
@@ -475,8 +475,10 @@ def plan_import(people_file, *, full, today, acting_user=None):
         acting_person_id = (
             Person.objects.filter(user=acting_user).values_list("pk", flat=True).first() if acting_user else None
         )
+        # Whoever the identity provider keeps (SCIM) leaves when the provider says so, not by a file's omission.
+        provisioned = set(ScimIdentity.objects.values_list("person_id", flat=True))
         for pk, person in existing.items():
-            if not person["is_active"] or pk in line_by_person:
+            if not person["is_active"] or pk in line_by_person or pk in provisioned:
                 continue
             if person["employee_id"] in mentioned_ids or person["email"].lower() in mentioned_emails:
                 continue

@@ -4,7 +4,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 
@@ -162,7 +162,6 @@ def manager_chain_error(*, person, manager):
     """Return a message when making `manager` the manager of `person` would close a loop, else None.
 
     Walks up from the proposed manager; reaching `person` means the chain would come back round.
-    The walk stops at a chain longer than the organisation so that a loop already in the data cannot hang it.
     """
     if manager is None:
         return None
@@ -170,15 +169,27 @@ def manager_chain_error(*, person, manager):
         return "A person cannot be their own manager."
     if person.pk is None:
         return None
-    parents = dict(Person.objects.filter(manager__isnull=False).values_list("pk", "manager_id"))
-    seen = set()
-    current = manager.pk
-    while current is not None and current not in seen:
-        if current == person.pk:
-            return f"{manager.name} reports (directly or not) to {person.name}: that would make a loop of managers."
-        seen.add(current)
-        current = parents.get(current)
+    if person.pk in _chain_above(manager.pk, stop_at=person.pk):
+        return f"{manager.name} reports (directly or not) to {person.name}: that would make a loop of managers."
     return None
+
+
+# Deeper than any real organisation: the walk stops there, so that a loop already in the data cannot hang it.
+MAX_CHAIN = 1000
+
+
+def _chain_above(pk, *, stop_at):
+    """`pk` and everyone above them, in one recursive query whose cost follows the chain's length, not the size of
+    the organisation (a SCIM sync sets thousands of managers one by one). Stops early at `stop_at`."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE chain(id, depth) AS (SELECT CAST(%s AS BIGINT), 0 UNION ALL "
+            f"SELECT p.manager_id, c.depth + 1 FROM {table} p JOIN chain c ON p.id = c.id "
+            f"WHERE p.manager_id IS NOT NULL AND c.id <> %s AND c.depth < %s) SELECT id FROM chain",
+            [pk, stop_at, MAX_CHAIN],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 class PeopleImport(models.Model):
@@ -237,3 +248,58 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation to {self.person} at {self.sent_at:%Y-%m-%d %H:%M} UTC"
+
+
+class ScimToken(models.Model):
+    """A bearer token an identity provider uses to keep people in step (SCIM). Only its SHA-256 is kept: the token
+    itself is shown once, when it is made or rotated."""
+
+    name = models.CharField(max_length=100, help_text="Which identity provider uses it, e.g. “Okta”.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters, so that HR can tell tokens apart in the provider's settings; too short to guess from.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="scim_tokens"
+    )
+    created_at = models.DateTimeField()
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class ScimIdentity(models.Model):
+    """What an identity provider knows a person by, and a manager it named that is not here yet (providers may send
+    a report before their manager): resolved when a person with that id, employee number or e-mail arrives."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="scim")
+    external_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    pending_manager = models.CharField(max_length=255, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "SCIM identities"
+
+    def __str__(self):
+        return f"SCIM identity of person {self.person_id}"
+
+
+class ScimEvent(models.Model):
+    """One SCIM call: which token, which operation, on which person or group, with which answer. Ids only."""
+
+    token = models.ForeignKey(ScimToken, null=True, on_delete=models.SET_NULL, related_name="events")
+    at = models.DateTimeField()
+    method = models.CharField(max_length=8)
+    resource_type = models.CharField(max_length=32, blank=True)
+    resource_id = models.CharField(max_length=64, blank=True)
+    status = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["token", "at"], name="scimevent_token_at")]
+
+    def __str__(self):
+        return f"{self.method} {self.resource_type} {self.resource_id} → {self.status}"

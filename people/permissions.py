@@ -67,6 +67,8 @@ rules.add_perm("people.edit_profile", is_self)
 rules.add_perm("people.see_account", is_hr)  # e-mail, employee id, sign-in and invitation status
 rules.add_perm("people.import_people", is_hr)
 rules.add_perm("people.invite_people", is_hr)
+# Provisioning tokens decide who works here: HR, or the IT administrator who connects the identity provider.
+rules.add_perm("people.manage_provisioning", is_hr | rules.is_superuser)
 
 
 def can(user, perm, obj=None):

@@ -1,7 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from people import sso
-from people.views import directory, importing, invitations
+from people.views import directory, importing, invitations, scim, tokens
 
 app_name = "people"
 
@@ -20,4 +20,25 @@ urlpatterns = [
     path("welcome/<uidb64>/<token>/", invitations.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("sso/login/", sso.SSOStartView.as_view(), name="sso_login"),
     path("sso/callback/", sso.SSOCallbackView.as_view(), name="sso_callback"),
+]
+
+# /scim/v2/ (careerconv/urls.py): what identity providers call, with a bearer token instead of a session.
+scim_urlpatterns = [
+    path("ServiceProviderConfig", scim.service_provider_config, name="service_provider_config"),
+    path("ResourceTypes", scim.resource_types, name="resource_types"),
+    path("ResourceTypes/<str:pk>", scim.resource_types, name="resource_type"),
+    path("Schemas", scim.schemas, name="schemas"),
+    path("Schemas/<str:pk>", scim.schemas, name="schema"),
+    path("Users", scim.users_collection, name="users"),
+    path("Users/<str:pk>", scim.user_detail, name="user"),
+    path("Groups", scim.groups_collection, name="groups"),
+    path("Groups/<str:pk>", scim.group_detail, name="group"),
+    path(".search", scim.search_everything, name="search_everything"),
+    # Anything else under /scim/v2/ is answered in SCIM's error format, not with the site's HTML 404 page.
+    re_path(r"^.*$", scim.not_found, name="not_found"),
+]
+urlpatterns += [
+    path("provisioning/", tokens.provisioning, name="provisioning"),
+    path("provisioning/<int:pk>/rotate/", tokens.rotate, name="provisioning_rotate"),
+    path("provisioning/<int:pk>/revoke/", tokens.revoke, name="provisioning_revoke"),
 ]

@@ -33,7 +33,10 @@ def owner_label(action):
     return action.owner.name if action.owner else action.get_owner_kind_display()
 
 
-def add_action(*, conversation, by, text, owner_kind, due_on):
+def add_action(*, conversation, by, text, owner_kind, due_on, now):
+    window = notes_window(conversation, now=now)
+    if not window.editable:
+        raise ValidationError(window.reason)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Say what will be done."})
@@ -43,7 +46,10 @@ def add_action(*, conversation, by, text, owner_kind, due_on):
     )
 
 
-def update_action(*, action, text, owner_kind, due_on):
+def update_action(*, action, text, owner_kind, due_on, now):
+    window = notes_window(action.conversation, now=now)
+    if not window.editable:
+        raise ValidationError(window.reason)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Say what will be done."})

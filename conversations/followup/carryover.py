@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
+from conversations.followup.notes import notes_window
 from conversations.models import ActionItem, Conversation, Preparation, Roadblock
 from conversations.permissions import visible_roadblocks
 from people.roles import person_of
@@ -38,10 +39,16 @@ def _earlier_conversations(conversation, viewer):
 
 def roadblocks_for(conversation, *, user):
     """The employee's roadblocks that `user` may see: open ones, and those resolved in this conversation, each
-    annotated with `raised_count` (conversations it came up in) and `raised_here`."""
-    raised_here = Roadblock.raised_in.through.objects.filter(roadblock=OuterRef("pk"), conversation=conversation)
+    annotated with `raised_count` (conversations it came up in) and `raised_here`.
+
+    Carry-over runs forward in time only: a roadblock first raised in a later conversation is not shown on an
+    earlier one."""
+    raised_in = Roadblock.raised_in.through.objects.filter(roadblock=OuterRef("pk"))
+    raised_here = raised_in.filter(conversation=conversation)
+    raised_by_then = raised_in.filter(conversation__starts_at__lte=conversation.starts_at)
     return list(
         visible_roadblocks(user).filter(employee=conversation.employee)
+        .filter(Exists(raised_by_then))
         .filter(Q(resolved_at__isnull=True) | Q(resolved_in=conversation))
         .annotate(raised_count=Count("raised_in", distinct=True), raised_here=Exists(raised_here))
         .order_by("-raised_count", "created_at", "pk")
@@ -66,8 +73,15 @@ def carry_over(conversation, *, user):
                      roadblocks=roadblocks_for(conversation, user=user))
 
 
+def _require_open_record(conversation, *, now):
+    window = notes_window(conversation, now=now)
+    if not window.editable:
+        raise ValidationError(window.reason)
+
+
 @transaction.atomic
-def raise_roadblock(*, conversation, by, text):
+def raise_roadblock(*, conversation, by, text, now):
+    _require_open_record(conversation, now=now)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Name the roadblock."})
@@ -76,8 +90,9 @@ def raise_roadblock(*, conversation, by, text):
     return roadblock
 
 
-def raise_again(*, roadblock, conversation):
+def raise_again(*, roadblock, conversation, now):
     """The roadblock came up again in this conversation: it counts one more conversation (once per conversation)."""
+    _require_open_record(conversation, now=now)
     if roadblock.employee_id != conversation.employee_id:
         raise ValidationError("That roadblock belongs to someone else's conversations.")
     roadblock.raised_in.add(conversation)
@@ -89,6 +104,7 @@ def raise_again(*, roadblock, conversation):
 
 
 def resolve_roadblock(*, roadblock, conversation, now):
+    _require_open_record(conversation, now=now)
     if roadblock.employee_id != conversation.employee_id:
         raise ValidationError("That roadblock belongs to someone else's conversations.")
     roadblock.resolved_at = now
@@ -97,7 +113,8 @@ def resolve_roadblock(*, roadblock, conversation, now):
     return roadblock
 
 
-def reopen_roadblock(*, roadblock):
+def reopen_roadblock(*, roadblock, conversation, now):
+    _require_open_record(conversation, now=now)
     roadblock.resolved_at = None
     roadblock.resolved_in = None
     roadblock.save(update_fields=["resolved_at", "resolved_in", "updated_at"])

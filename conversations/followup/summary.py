@@ -28,6 +28,8 @@ class Followup:
     has_started: bool
     next_due: tuple | None
     today: object
+    # HR closes the actions the organisation owns; the participants see who will.
+    follows_organisation: bool = False
 
     @property
     def other(self):
@@ -83,6 +85,7 @@ def followup_for(conversation, *, user, now):
         window=notes_window(conversation, now=now), preparation=preparation, my_notes=mine, their_notes=theirs,
         actions=actions, carry=carry_over(conversation, user=user), has_started=conversation.starts_at <= now,
         next_due=next_due, today=now.astimezone(viewer.tz).date(),
+        follows_organisation=can(user, "conversations.follow_organisation_actions"),
     )
 
 

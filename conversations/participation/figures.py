@@ -283,11 +283,12 @@ def _group_columns(kind, key, name):
 def _booked_at(instant):
     """A conversation in the diary at `instant`: booked by then, starting later, and not yet called off then.
 
-    At the present moment this is exactly regularity.py's "next booked" (active, starting from now on); for a past
-    moment it also counts conversations that were still ahead then and were held or cancelled since.
+    At the present moment this is exactly regularity.py's "next booked" (confirmed, starting from now on; a
+    proposal awaiting its answer is nothing booked); for a past moment it also counts conversations that were still
+    ahead then and were held or cancelled since.
     """
     return Q(starts_at__gte=instant, created_at__lte=instant) & (
-        Q(status__in=Conversation.ACTIVE_STATUSES)
+        Q(status=Conversation.Status.CONFIRMED)
         | Q(status__in=[Conversation.Status.COMPLETED, Conversation.Status.NO_SHOW], held_at__gt=instant)
         | Q(status=Conversation.Status.CANCELLED, cancelled_at__gt=instant)
     )

@@ -81,9 +81,33 @@ def _render_workspace(request, conversation, *, status=200, **bound):
     return render(request, "conversations/notes.html", context, status=status)
 
 
+# A refused action or roadblock comes back to the notes page it was typed on: what was typed is kept in the session
+# across the redirect, so that the address stays the page's own and a reload does not post again.
+REFUSED_FORMS = {"action_form": ActionItemForm, "roadblock_form": RoadblockForm}
+
+
+def _refused(request, conversation, name, form, anchor):
+    if form.errors:
+        messages.error(request, f"Not added: {'; '.join(e for errors in form.errors.values() for e in errors)}")
+    request.session[f"refused:{conversation.pk}"] = {"name": name, "data": request.POST.dict()}
+    return redirect(_workspace_url(conversation, anchor))
+
+
+def _bound_refused(request, conversation):
+    refused = request.session.pop(f"refused:{conversation.pk}", None)
+    if refused is None or refused.get("name") not in REFUSED_FORMS:
+        return {}
+    if refused["name"] == "action_form":
+        form = ActionItemForm(refused["data"], conversation=conversation, today=_today(request))
+    else:
+        form = RoadblockForm(refused["data"])
+    form.is_valid()
+    return {refused["name"]: form}
+
+
 def notes_workspace(request, pk):
     conversation = conversation_for(request.user, pk, "conversations.take_notes")
-    return _render_workspace(request, conversation)
+    return _render_workspace(request, conversation, **_bound_refused(request, conversation))
 
 
 @require_POST
@@ -121,13 +145,14 @@ def add_action(request, pk):
     form = ActionItemForm(request.POST, conversation=conversation, today=_today(request))
     if form.is_valid():
         try:
-            action_rules.add_action(conversation=conversation, by=request.person, **form.cleaned_data)
+            action_rules.add_action(conversation=conversation, by=request.person, now=timezone.now(),
+                                    **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            messages.error(request, _error_text(error))
         else:
             messages.success(request, "Action added.")
             return redirect(_back(request, _workspace_url(conversation, "actions")))
-    return _render_workspace(request, conversation, status=400, action_form=form)
+    return _refused(request, conversation, "action_form", form, "actions")
 
 
 def edit_action(request, pk):
@@ -138,7 +163,7 @@ def edit_action(request, pk):
     form = ActionItemForm(data, initial=initial, conversation=conversation, today=_today(request))
     if request.method == "POST" and form.is_valid():
         try:
-            action_rules.update_action(action=action, **form.cleaned_data)
+            action_rules.update_action(action=action, now=timezone.now(), **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -221,13 +246,13 @@ def add_roadblock(request, pk):
     if form.is_valid():
         try:
             carryover.raise_roadblock(conversation=conversation, by=request.person,
-                                      text=form.cleaned_data["text"])
+                                      text=form.cleaned_data["text"], now=timezone.now())
         except ValidationError as error:
-            form.add_error(None, error)
+            messages.error(request, _error_text(error))
         else:
             messages.success(request, "Roadblock noted: later conversations will show whether it is still open.")
             return redirect(_workspace_url(conversation, "roadblocks"))
-    return _render_workspace(request, conversation, status=400, roadblock_form=form)
+    return _refused(request, conversation, "roadblock_form", form, "roadblocks")
 
 
 @require_POST
@@ -237,13 +262,13 @@ def update_roadblock(request, pk, roadblock_pk):
     change = request.POST.get("change")
     try:
         if change == "again":
-            carryover.raise_again(roadblock=roadblock, conversation=conversation)
+            carryover.raise_again(roadblock=roadblock, conversation=conversation, now=timezone.now())
             messages.success(request, f"“{roadblock.text}” is counted as raised again in this conversation.")
         elif change == "resolve":
             carryover.resolve_roadblock(roadblock=roadblock, conversation=conversation, now=timezone.now())
             messages.success(request, f"“{roadblock.text}” marked resolved.")
         elif change == "reopen":
-            carryover.reopen_roadblock(roadblock=roadblock)
+            carryover.reopen_roadblock(roadblock=roadblock, conversation=conversation, now=timezone.now())
             messages.success(request, f"“{roadblock.text}” is open again.")
         else:
             messages.error(request, "Choose what to do with the roadblock.")

@@ -1,1 +1,1 @@
-"""The forms at people's edges, one module per capability (`directory`, `importing`)."""
+"""The forms at people's edges, one module per capability (`directory`, `importing`, `tokens`)."""

@@ -1,1 +1,2 @@
-"""The edges of people: one module per capability (directory and profiles, the people import, invitations)."""
+"""The edges of people: one module per capability (directory and profiles, the people import, invitations, SCIM
+provisioning and its tokens)."""

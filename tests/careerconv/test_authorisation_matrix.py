@@ -41,6 +41,7 @@ from conversations.models import (
     Roadblock,
 )
 from people.models import Department, Invitation, Organisation, PeopleImport
+from people.scim import tokens
 from tests.support.factories import (
     ActionItemFactory,
     AvailabilityFactory,
@@ -157,12 +158,12 @@ EXPECTED = {
     "conversations:notes": Expect(get=PARTICIPANTS, post=PARTICIPANTS, params={"pk": "conversation"}),
     "conversations:save_notes": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                        params={"pk": "conversation", "visibility": "shared"}),
-    # An empty form is refused with 400 and the page again, its messages beside the fields.
-    "conversations:add_action": Expect(get=NOT_ALLOWED, post=only(400, "employee", "partner_mentor"),
+    # An empty action or roadblock is refused back to the notes page (302), its messages beside the fields.
+    "conversations:add_action": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                        params={"pk": "conversation"}),
     "conversations:mark_held": Expect(get=NOT_ALLOWED, post=only(302, "partner_mentor"), params={"pk": "conversation"}),
     "conversations:reflect": Expect(get=NOT_ALLOWED, post=only(400, "employee"), params={"pk": "conversation"}),
-    "conversations:add_roadblock": Expect(get=NOT_ALLOWED, post=only(400, "employee", "partner_mentor"),
+    "conversations:add_roadblock": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                           params={"pk": "conversation"}),
     "conversations:update_roadblock": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                              params={"pk": "conversation", "roadblock_pk": "roadblock"}),
@@ -212,6 +213,28 @@ EXPECTED = {
     # Single sign-on is off unless configured: its pages do not exist.
     "people:sso_login": Expect(get=(404,) * 9, post=(405,) * 9),
     "people:sso_callback": Expect(get=(404,) * 9, post=(405,) * 9),
+    # Provisioning tokens: HR and the IT administrator; an empty form is explained (400). SCIM answers only a
+    # bearer token, never a session: 401 for every role.
+    "people:provisioning": Expect(get=(302, 404, 404, 404, 404, 404, 404, 200, 200),
+                                  post=(302, 404, 404, 404, 404, 404, 404, 400, 400)),
+    # Rotating shows the new secret once; revoking goes back to the list.
+    "people:provisioning_rotate": Expect(get=(302, 404, 404, 404, 404, 404, 404, 405, 405),
+                                         post=(302, 404, 404, 404, 404, 404, 404, 200, 200),
+                                         params={"pk": "scim_token"}),
+    "people:provisioning_revoke": Expect(get=(302, 404, 404, 404, 404, 404, 404, 405, 405),
+                                         post=(302, 404, 404, 404, 404, 404, 404, 302, 302),
+                                         params={"pk": "scim_token"}),
+    "scim:service_provider_config": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:resource_types": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:resource_type": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:schemas": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:schema": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:users": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:user": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:groups": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:group": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:search_everything": Expect(get=(401,) * 9, post=(401,) * 9),
+    "scim:not_found": Expect(get=(401,) * 9, post=(401,) * 9),
     # The admin site's own pages.
     "admin:index": Expect(get=ADMIN_STAFF_ONLY, post=ADMIN_NOT_EXERCISED),
     "admin:login": Expect(get=(200, 200, 200, 200, 200, 200, 200, 200, 302),
@@ -354,6 +377,7 @@ class World:
             file_name="people.csv", content="email,name\neli@example.com,Eli Brandt\n",
             preview={"counts": {"create": 0, "update": 1, "leave": 0, "unchanged": 0}, "problems": []})
         Invitation.objects.create(person=self.employee, sent_at=now, sent_by=self.hr.user)
+        self.scim_token = tokens.create_token(name="Okta", created_by=self.hr.user, now=now)[0]
 
         self.session_cookies = {role: self._signed_in_cookies(role) for role in ROLES}
 

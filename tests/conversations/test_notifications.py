@@ -1,11 +1,15 @@
 """The bell and the notification list: unread count, reading, marking read, and privacy."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conversations.models import Notification
+from conversations.notifications import notifications_of
+from conversations.proposals import propose_conversation
 from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +148,15 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.get("/conversations/notifications/")
 
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_proposal_is_under_the_bell_and_e_mailed(
+        employee, manager, mailoutbox, django_capture_on_commit_callbacks):
+    now = datetime.datetime(2026, 3, 2, 8, tzinfo=datetime.UTC)
+    slot = datetime.datetime(2026, 3, 4, 10, tzinfo=datetime.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        propose_conversation(manager=manager, employee=employee, starts_at=slot, minutes=45, location="",
+                             kind="standalone", now=now)
+
+    assert [n.title for n in notifications_of(employee)][0].startswith(f"{manager.name} proposed")
+    assert any(message.subject.startswith(f"{manager.name} proposed") for message in mailoutbox)

@@ -379,22 +379,6 @@ def test_people_missing_from_a_full_file_are_marked_as_left_and_keep_their_histo
     assert Conversation.objects.filter(employee=alan).count() == 1
 
 
-def test_the_coming_conversations_of_people_marked_as_left_are_called_off(django_capture_on_commit_callbacks):
-    apply(GOOD_FILE)
-    alan, grace = Person.objects.get(employee_id="E003"), Person.objects.get(employee_id="E002")
-    coming = ConversationFactory(employee=alan, partner=grace, starts_at=NOW + datetime.timedelta(days=5))
-    earlier = ConversationFactory(employee=alan, partner=grace, starts_at=NOW - datetime.timedelta(days=5),
-                                  status=Conversation.Status.COMPLETED)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        apply(GOOD_FILE.rsplit("E003", 1)[0])
-
-    coming.refresh_from_db()
-    earlier.refresh_from_db()
-    assert (coming.status, coming.sequence) == (Conversation.Status.CANCELLED, 1)
-    assert earlier.status == Conversation.Status.COMPLETED
-
-
 def test_a_partial_file_marks_nobody_as_left():
     apply(GOOD_FILE)
 

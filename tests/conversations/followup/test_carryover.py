@@ -5,6 +5,7 @@ with them."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conversations.followup.carryover import carry_over, raise_again, raise_roadblock, resolve_roadblock, roadblocks_for
@@ -14,6 +15,7 @@ from tests.support.factories import ActionItemFactory, ConversationFactory, Prep
 pytestmark = pytest.mark.django_db
 
 UTC = datetime.UTC
+NOW = datetime.datetime(2026, 4, 1, 9, tzinfo=UTC)
 
 
 def on(day, employee, partner, **kwargs):
@@ -78,10 +80,10 @@ def test_an_aspiration_prepared_for_a_cancelled_conversation_is_not_carried_over
 
 
 def test_a_roadblock_counts_every_conversation_it_was_raised_in(history, employee, manager):
-    roadblock = raise_roadblock(conversation=history["january"], by=manager, text="No time for deep work")
-    raise_again(roadblock=roadblock, conversation=history["march"])
-    raise_again(roadblock=roadblock, conversation=history["march"])
-    raise_again(roadblock=roadblock, conversation=history["upcoming"])
+    roadblock = raise_roadblock(conversation=history["january"], by=manager, text="No time for deep work", now=NOW)
+    raise_again(roadblock=roadblock, conversation=history["march"], now=NOW)
+    raise_again(roadblock=roadblock, conversation=history["march"], now=NOW)
+    raise_again(roadblock=roadblock, conversation=history["upcoming"], now=NOW)
 
     [shown] = roadblocks_for(history["upcoming"], user=manager.user)
 
@@ -90,7 +92,7 @@ def test_a_roadblock_counts_every_conversation_it_was_raised_in(history, employe
 
 
 def test_a_resolved_roadblock_is_not_carried_into_later_conversations(history, manager):
-    roadblock = raise_roadblock(conversation=history["january"], by=manager, text="Unclear promotion criteria")
+    roadblock = raise_roadblock(conversation=history["january"], by=manager, text="Unclear promotion criteria", now=NOW)
     resolve_roadblock(roadblock=roadblock, conversation=history["march"], now=history["march"].starts_at)
 
     assert [r.text for r in roadblocks_for(history["march"], user=manager.user)] == ["Unclear promotion criteria"]
@@ -99,19 +101,19 @@ def test_a_resolved_roadblock_is_not_carried_into_later_conversations(history, m
 
 def test_a_roadblock_raised_with_a_mentor_reaches_the_manager_only_once_raised_with_them(history, employee, mentor,
                                                                                           manager):
-    roadblock = raise_roadblock(conversation=history["february"], by=mentor, text="Feels stuck on legacy work")
+    roadblock = raise_roadblock(conversation=history["february"], by=mentor, text="Feels stuck on legacy work", now=NOW)
 
     assert roadblocks_for(history["upcoming"], user=manager.user) == []
     assert [r.text for r in roadblocks_for(history["upcoming"], user=employee.user)] == ["Feels stuck on legacy work"]
 
-    raise_again(roadblock=roadblock, conversation=history["upcoming"])
+    raise_again(roadblock=roadblock, conversation=history["upcoming"], now=NOW)
     [shown] = roadblocks_for(history["upcoming"], user=manager.user)
     assert shown.raised_count == 2
 
 
 def test_the_workspace_says_in_how_many_conversations_a_roadblock_was_raised(client, history, manager):
-    roadblock = raise_roadblock(conversation=history["january"], by=manager, text="No time for deep work")
-    raise_again(roadblock=roadblock, conversation=history["march"])
+    roadblock = raise_roadblock(conversation=history["january"], by=manager, text="No time for deep work", now=NOW)
+    raise_again(roadblock=roadblock, conversation=history["march"], now=NOW)
     client.force_login(manager.user)
 
     body = client.get(reverse("conversations:notes", args=[history["upcoming"].pk])).content.decode()
@@ -125,7 +127,7 @@ def test_the_workspace_says_in_how_many_conversations_a_roadblock_was_raised(cli
 
 def test_a_roadblock_from_someone_elses_conversations_cannot_be_changed(client, history, manager, stranger):
     other = ConversationFactory(employee=stranger, partner=manager)
-    roadblock = raise_roadblock(conversation=other, by=manager, text="Someone else's")
+    roadblock = raise_roadblock(conversation=other, by=manager, text="Someone else's", now=NOW)
     client.force_login(manager.user)
 
     response = client.post(reverse("conversations:update_roadblock", args=[history["upcoming"].pk, roadblock.pk]),
@@ -133,3 +135,24 @@ def test_a_roadblock_from_someone_elses_conversations_cannot_be_changed(client, 
 
     assert "belongs to someone else" in response.content.decode()
     assert list(roadblock.raised_in.all()) == [other]
+
+
+def test_a_roadblock_raised_later_is_not_carried_back_to_earlier_conversations(history, employee, manager):
+    raise_roadblock(conversation=history["march"], by=manager, text="Reorganisation in the spring", now=NOW)
+
+    assert roadblocks_for(history["january"], user=employee.user) == []
+    assert [r.text for r in roadblocks_for(history["march"], user=employee.user)] == ["Reorganisation in the spring"]
+    assert [r.text for r in roadblocks_for(history["upcoming"], user=employee.user)] == [
+        "Reorganisation in the spring"]
+
+
+def test_a_locked_conversation_takes_no_new_roadblock(history, manager):
+    locked = history["january"]
+    locked.held_at = locked.starts_at
+    locked.notes_locked_at = locked.starts_at + datetime.timedelta(days=14)
+    locked.save()
+
+    with pytest.raises(ValidationError, match="locked"):
+        raise_roadblock(conversation=locked, by=manager, text="Too late", now=NOW)
+
+    assert not Roadblock.objects.exists()

@@ -113,7 +113,7 @@ def test_only_the_employee_reflects_on_a_held_conversation(client, world, role, 
 
 
 @pytest.mark.parametrize("role, expected", [
-    ("employee", 302), ("partner", 302), ("hr", 302), ("employees_manager", 404), ("other_manager", 404),
+    ("employee", 404), ("partner", 404), ("hr", 302), ("employees_manager", 404), ("other_manager", 404),
     ("stranger", 404),
 ])
 def test_hr_marks_done_what_the_organisation_owes_and_nothing_else(client, world, role, expected):
