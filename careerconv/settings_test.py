@@ -3,10 +3,22 @@ leaves unset. DATABASE_URL and REDIS_URL pass through, so CI runs the suite on P
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from cryptography.fernet import Fernet
 
 _base = Path(__file__).resolve().parent.parent
+# Under pytest-xdist each worker (gw0, gw1, …) gets a Redis database and a var folder of its own, so that the Celery
+# queues, caches and mail files of tests running side by side never mix. PostgreSQL test databases are already
+# one per worker (pytest-django suffixes their names).
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw"):
+    _index = int(_worker[2:])
+    if os.environ.get("REDIS_URL"):
+        _redis = urlsplit(os.environ["REDIS_URL"])
+        _database = int(_redis.path.strip("/") or 0) + _index
+        os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_database}"))
+    os.environ.setdefault("CAREERCONV_VAR_DIR", str(_base / "var" / "test" / _worker))
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
 os.environ.setdefault("SECURE_SSL", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
