@@ -78,6 +78,8 @@ NOT_EXPORTED = {
     "auth.group": "a role; the person's groups are listed in profile.json",
     "auth.permission": "a role's rights",
     "people.peopleimport": "a file HR uploaded, linked to who uploaded it; a person erased is erased from it too",
+    "people.scimtoken": "a provisioning token for the identity provider, linked to the HR person who made it",
+    "people.scimidentity": "the identity provider's own id for the person, kept only to match its calls to them",
 }
 
 ERASED_FIRST_NAME = "Former"

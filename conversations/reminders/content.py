@@ -285,6 +285,9 @@ GROUP_TITLES = {
     Kind.DUE_SOON_MANAGER: "{n} people in your team are due a career conversation soon",
     Kind.NOTES: "{n} conversations are waiting to be marked held",
     Kind.UPCOMING: "{n} career conversations in the next 24 hours",
+    Kind.FEEDBACK_DUE: "{n} colleagues would like your feedback soon",
+    Kind.FEEDBACK_OVERDUE: "{n} colleagues are still waiting for your feedback",
+    Kind.FEEDBACK_READY: "Feedback is in on {n} of your requests",
 }
 
 
@@ -299,6 +302,10 @@ SUMMARIES = {
     Kind.OVERDUE_MANAGER: ("1 person in your team is overdue", "{n} people in your team are overdue"),
     Kind.DUE_SOON_MANAGER: ("1 person in your team is due soon", "{n} people in your team are due soon"),
     Kind.DIGEST: ("your team this week", ""),
+    Kind.FEEDBACK_DUE: ("a colleague would like your feedback soon", "{n} colleagues would like your feedback soon"),
+    Kind.FEEDBACK_OVERDUE: ("a colleague is still waiting for your feedback",
+                            "{n} colleagues are still waiting for your feedback"),
+    Kind.FEEDBACK_READY: ("feedback you asked for is in", "feedback is in on {n} of your requests"),
 }
 
 

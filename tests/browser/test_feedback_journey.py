@@ -116,7 +116,8 @@ def test_eli_gathers_anonymous_feedback_and_brings_it_into_his_conversation(ui, 
     ui.sign_in("eli")
     ui.goto(f"/conversations/{conversation.pk}/preparation/")
     page.get_by_role("button", name="Save and share with Maya Okafor").click()
-    expect(page.get_by_role("status")).to_contain_text("Shared with Maya Okafor.")
+    # The page's messages region; the autosave status line is a live region of its own.
+    expect(page.locator("#messages")).to_contain_text("Shared with Maya Okafor.", timeout=15_000)
     ui.check()
 
     ui.sign_out()
