@@ -57,7 +57,9 @@
     });
   }
 
-  pointToError();
+  // After the page's own scripts have run: they may first show the tab or section that holds the error, and a
+  // hidden field cannot take focus.
+  window.addEventListener("load", pointToError);
   placeMessages();
   document.body.addEventListener("htmx:afterSettle", announceCounts);
 }());

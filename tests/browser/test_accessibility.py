@@ -14,8 +14,9 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from conversations.demo import DEMO_PASSWORD, build_demo_organisation
-from conversations.followup.notes import notes_window
 from conversations.models import Conversation
+from people.models import Person
+from tests.support.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -267,11 +268,13 @@ def test_a_refused_sign_in_is_announced_and_tied_to_the_fields(ui, organisation)
 
 def test_a_refused_action_takes_the_keyboard_to_the_field_and_a_success_is_told_where_it_happened(
         ui, organisation, live_server):
-    # A conversation of Maya's whose notes are still open: locked notes offer no "Add action".
-    conversation = next(
-        candidate for candidate in Conversation.objects.filter(partner__user__username="maya.okafor")
-        .exclude(status=Conversation.Status.CANCELLED).select_related("employee__user").order_by("-starts_at")
-        if notes_window(candidate, now=timezone.now()).editable)
+    # A conversation Maya held yesterday with one of her reports: its notes are still open, so "Add action" is
+    # offered (the demo's own history may hold only conversations whose notes have locked).
+    maya = Person.objects.get(user__username="maya.okafor")
+    held = timezone.now() - datetime.timedelta(days=1)
+    conversation = ConversationFactory(
+        employee=maya.reports.filter(is_active=True).first(), partner=maya, status=Conversation.Status.COMPLETED,
+        starts_at=held, ends_at=held + datetime.timedelta(minutes=45), held_at=held + datetime.timedelta(minutes=45))
     page = ui.page
     page.set_viewport_size(DESKTOP)
     sign_in(page, live_server.url, "maya.okafor")

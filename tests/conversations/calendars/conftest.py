@@ -5,12 +5,12 @@ import re
 import socket
 import subprocess
 import sys
-import time
 
 import caldav
 import pytest
 
 from tests.support.calendar_feed import feed_server  # noqa: F401 (a fixture for the tests here)
+from tests.support.waiting import wait_until
 
 
 def _free_port():
@@ -27,16 +27,21 @@ def radicale(tmp_path):
         [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}", "--auth-type", "none",
          "--storage-filesystem-folder", str(tmp_path / "collections")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while True:
+
+    def listening():
+        if server.poll() is not None:
+            raise RuntimeError("Radicale stopped before it listened")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
         except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("Radicale did not start") from None
-            time.sleep(0.1)
+            return False
+        return True
+
+    try:
+        wait_until(listening, timeout=20, interval=0.1, what="Radicale listening")
+    except AssertionError:
+        server.kill()
+        raise
     yield f"http://127.0.0.1:{port}/"
     server.terminate()
     server.wait(timeout=10)
