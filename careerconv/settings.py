@@ -312,6 +312,11 @@ CELERY_BEAT_SCHEDULE["calendar-refresh"] = {"task": "conversations.refresh_calen
 CELERY_BEAT_SCHEDULE["feedback-request-sweep"] = {"task": "conversations.send_missed_feedback_requests",
                                                   "schedule": INVITATION_SWEEP_SECONDS,
                                                   "options": {"expires": INVITATION_SWEEP_SECONDS}}
+# HR's participation figures are kept (conversations/participation/kept.py): every minute, the views in use that a
+# change has made out of date are worked out again, and any view at least this old.
+PARTICIPATION_MAX_AGE_MINUTES = env.int("PARTICIPATION_MAX_AGE_MINUTES", default=30)
+CELERY_BEAT_SCHEDULE["participation-keep"] = {"task": "conversations.keep_participation", "schedule": 60.0,
+                                              "options": {"expires": 60.0}}
 CELERY_TIMEZONE = "UTC"
 
 # --- Logging --------------------------------------------------------------------------------------------------

@@ -771,3 +771,44 @@ class FeedbackAnswer(FeedbackAreas):
     @property
     def is_submitted(self):
         return self.status != self.Status.ASKED
+
+
+# --- Participation kept -------------------------------------------------------------------------------------------
+
+
+class ParticipationSnapshot(models.Model):
+    """One view of HR's participation dashboard as worked out at `worked_out_at` (participation/kept.py): counts
+    only, never text, with the same suppression of small groups as the page."""
+
+    # A preset's key ("12m") or "custom:<first day>:<last day>".
+    view = models.CharField(max_length=40)
+    timezone = models.CharField(max_length=64)
+    # "all", or the department's id: a unique key where a null department would not be.
+    scope = models.CharField(max_length=20)
+    department = models.ForeignKey("people.Department", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    worked_out_at = models.DateTimeField()
+    # The change counter when the figures were worked out: a higher one now means they are behind.
+    changes = models.BigIntegerField()
+    took_ms = models.PositiveIntegerField()
+    figures = models.JSONField()
+    requested_at = models.DateTimeField(help_text="When someone last asked for this view; unused views are dropped.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["view", "timezone", "scope"], name="participation_view_once")]
+
+    def __str__(self):
+        return f"Participation {self.view} ({self.timezone}, {self.scope})"
+
+
+class ParticipationKeeper(models.Model):
+    """One row: which run is keeping the figures (one at a time), and where the database has no sequences
+    (SQLite), the count of changes to the tables the figures read, kept by triggers."""
+
+    running_since = models.DateTimeField(null=True, blank=True)
+    changes = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return "Participation keeper"

@@ -5,6 +5,7 @@ more than that, and a whole sweep — decision, bundling, quiet hours — runs o
 """
 
 import datetime
+import zoneinfo
 
 from celery import shared_task
 from django.utils import timezone
@@ -13,8 +14,10 @@ from conversations import calendar, feedback_outbox, invitation_outbox
 from conversations.calendars import CalendarError, connections
 from conversations.followup import notes
 from conversations.models import CalendarConnection
+from conversations.participation import kept
 from conversations.reminders import sending
 from conversations.reminders.sweep import sweep
+from people.models import Department
 
 
 # SMTP failures (SMTPException is an OSError) are retried with backoff; the sequence check in send_invitation
@@ -96,3 +99,15 @@ def refresh_calendar(connection_id):
              max_retries=5)
 def write_back_conversation(conversation_id):
     calendar.write_back(conversation_id=conversation_id, now=timezone.now())
+
+
+@shared_task(name="conversations.keep_participation")
+def keep_participation():
+    kept.keep_participation(now=timezone.now())
+
+
+@shared_task(name="conversations.keep_participation_view")
+def keep_participation_view(view, zone, department_id):
+    department = Department.objects.filter(pk=department_id).first() if department_id is not None else None
+    if department_id is None or department is not None:
+        kept.requested_view(view=view, tz=zoneinfo.ZoneInfo(zone), department=department, now=timezone.now())

@@ -4,7 +4,7 @@ from django import forms
 
 from conversations.participation.breakdown import NAME
 from conversations.participation.catalogue import FIGURES
-from conversations.participation.figures import DEFAULT_PERIOD_MONTHS, Period, add_months
+from conversations.participation.figures import PRESETS, Period, add_months, period_for
 from people.models import Department
 
 # The longest custom period: older data says little about today's habits.
@@ -14,14 +14,7 @@ EARLIEST_DAY = datetime.date(2000, 1, 1)
 
 
 class ParticipationFilterForm(forms.Form):
-    PERIODS = [
-        ("3m", "Last 3 months"),
-        ("6m", "Last 6 months"),
-        ("12m", "Last 12 months"),
-        ("this_year", "This calendar year"),
-        ("last_year", "Last calendar year"),
-        ("custom", "Custom dates"),
-    ]
+    PERIODS = [*PRESETS.items(), ("custom", "Custom dates")]
 
     period = forms.ChoiceField(choices=PERIODS, initial="12m", required=False)
     start = forms.DateField(label="From", required=False, help_text="For custom dates.",
@@ -71,21 +64,17 @@ class ParticipationFilterForm(forms.Form):
                 self.add_error("start", f"A period can cover at most {MAX_PERIOD_YEARS} years.")
         return cleaned
 
-    def selected_period(self):
-        """The period asked for; the last 12 months when nothing (valid) was chosen."""
+    def selected_choice(self):
+        """The period's choice: a preset's key or "custom"; the last 12 months when nothing (valid) was chosen."""
         choice = self.cleaned_data.get("period") if self.is_bound and self.is_valid() else None
-        today = self.today
+        return choice if choice == "custom" or choice in PRESETS else "12m"
+
+    def selected_period(self):
+        """The period asked for."""
+        choice = self.selected_choice()
         if choice == "custom":
             return Period(start=self.cleaned_data["start"], end=self.cleaned_data["end"])
-        if choice == "3m":
-            return Period.last_months(3, today=today)
-        if choice == "6m":
-            return Period.last_months(6, today=today)
-        if choice == "this_year":
-            return Period(start=datetime.date(today.year, 1, 1), end=today)
-        if choice == "last_year":
-            return Period(start=datetime.date(today.year - 1, 1, 1), end=datetime.date(today.year - 1, 12, 31))
-        return Period.last_months(DEFAULT_PERIOD_MONTHS, today=today)
+        return period_for(choice, today=self.today)
 
     def selected_department(self):
         return self.cleaned_data.get("department") if self.is_bound and self.is_valid() else None

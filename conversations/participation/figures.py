@@ -255,6 +255,29 @@ def participation(*, now, period, tz, department=None):
                          managers=breakdown[MANAGER], trend=trend)
 
 
+# The periods the dashboard offers besides custom dates, each ending today or at the end of last year.
+PRESETS = {
+    "3m": "Last 3 months",
+    "6m": "Last 6 months",
+    "12m": "Last 12 months",
+    "this_year": "This calendar year",
+    "last_year": "Last calendar year",
+}
+
+
+def period_for(preset, *, today):
+    """The period a preset covers on `today`."""
+    if preset == "3m":
+        return Period.last_months(3, today=today)
+    if preset == "6m":
+        return Period.last_months(6, today=today)
+    if preset == "this_year":
+        return Period(start=datetime.date(today.year, 1, 1), end=today)
+    if preset == "last_year":
+        return Period(start=datetime.date(today.year - 1, 1, 1), end=datetime.date(today.year - 1, 12, 31))
+    return Period.last_months(DEFAULT_PERIOD_MONTHS, today=today)
+
+
 def status_moment(*, now, period, tz):
     """Status is judged at the last instant of the period, or now while the period is still running."""
     return min(now, period.ends_at(tz) - datetime.timedelta(microseconds=1)).astimezone(tz)

@@ -3,23 +3,28 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from conversations import tasks
 from conversations.forms.participation import BreakdownForm, ParticipationFilterForm
 from conversations.participation.breakdown import NAME, breakdown_page
 from conversations.participation.catalogue import FIGURES, headline_cards
 from conversations.participation.export import write_participation_csv
-from conversations.participation.figures import MIN_GROUP_SIZE, participation
+from conversations.participation.figures import MIN_GROUP_SIZE
+from conversations.participation.kept import dashboard_figures
 from people.models import Organisation
 from people.permissions import requires
 
 
 def _figures(request):
+    """The filter form, the figures (None when the filter is wrong) and how fresh kept figures are (None: live)."""
     now = timezone.now()
     tz = timezone.get_current_timezone()
     form = ParticipationFilterForm(request.GET or None, today=now.astimezone(tz).date())
     if form.is_bound and not form.is_valid():
-        return form, None
-    department = form.selected_department()
-    return form, participation(now=now, period=form.selected_period(), tz=tz, department=department)
+        return form, None, None
+    figures, kept = dashboard_figures(choice=form.selected_choice(), period=form.selected_period(), tz=tz,
+                                      department=form.selected_department(), now=now,
+                                      enqueue=tasks.keep_participation_view.delay)
+    return form, figures, kept
 
 
 def _with(query, **changes):
@@ -58,8 +63,9 @@ def _manager_table(request, groups):
 @requires("conversations.view_participation")
 @require_GET
 def dashboard(request):
-    form, figures = _figures(request)
+    form, figures, kept = _figures(request)
     context = {
+        "kept": kept,
         "form": form,
         "participation": figures,
         "department": form.selected_department() if figures else None,
@@ -83,7 +89,7 @@ def dashboard(request):
 @requires("conversations.view_participation")
 @require_GET
 def dashboard_csv(request):
-    form, figures = _figures(request)
+    form, figures, _ = _figures(request)
     if figures is None:
         # The page explains what is wrong with the filter, next to the field.
         response = dashboard(request)
