@@ -5,8 +5,8 @@ kept as BusyInterval rows over the booking horizon, so that free times never wai
 fails keeps the last good intervals and records its error for the partner to see.
 """
 
-import bisect
 import datetime
+import functools
 import logging
 from urllib.parse import urlsplit
 
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 
 from conversations.calendars import CalendarError, caldav_account, fetching, reading
@@ -198,26 +198,29 @@ def busy_between(*, person, starts_at, ends_at):
                 .order_by("starts_at").values_list("starts_at", "ends_at"))
 
 
-def merged_busy_between(*, person, starts_at, ends_at):
-    """The person's busy intervals overlapping the range, merged (sorted, none overlapping), for free times.
+# Partners whose merged busy times each process keeps (a few tens of kilobytes each).
+BUSY_TIMES_KEPT = 256
+
+
+def busy_times(*, person):
+    """The person's busy intervals, merged, for free times (reading.MergedIntervals).
 
     A partner with thousands of busy times has them read from the database and merged once per process, then
-    kept in the cache under a key made of their count and highest id: every read that stores intervals replaces
-    them with rows of higher ids, and a disconnection lowers the count, so the key changes with the rows and no
-    worker serves busy times older than the database's.
+    kept under a key made of their rows' count, highest id and sum of ids: a read that stores intervals replaces
+    them with rows of higher ids, and a disconnection or erasure removes rows, so the key changes with the rows and
+    no process serves busy times other than the database's. Kept in the process itself rather than in Django's
+    cache, which would unpickle thousands of datetimes on every page.
     """
-    rows = BusyInterval.objects.filter(person=person).aggregate(count=Count("pk"), last=Max("pk"))
+    rows = BusyInterval.objects.filter(person=person).aggregate(count=Count("pk"), last=Max("pk"), total=Sum("pk"))
     if not rows["count"]:
-        return []
-    key = f"busy-times:{person.pk}:{rows['count']}:{rows['last']}"
-    merged = cache.get(key)
-    if merged is None:
-        merged = reading.merge(BusyInterval.objects.filter(person=person).values_list("starts_at", "ends_at"))
-        cache.set(key, merged, timeout=settings.CALENDAR_REFRESH_MINUTES * 60 * 2)
-    # Merged intervals are sorted by end as well as by start, so both ends of the range are found by bisection.
-    first = bisect.bisect_right(merged, starts_at, key=lambda interval: interval[1])
-    last = bisect.bisect_left(merged, ends_at, lo=first, key=lambda interval: interval[0])
-    return merged[first:last]
+        return reading.MergedIntervals(())
+    return _merged_busy_times(person.pk, rows["count"], rows["last"], rows["total"])
+
+
+@functools.lru_cache(maxsize=BUSY_TIMES_KEPT)
+def _merged_busy_times(person_pk, count, last, total):
+    return reading.MergedIntervals(BusyInterval.objects.filter(person_id=person_pk)
+                                   .values_list("starts_at", "ends_at"))
 
 
 def last_checked_if_stale(*, person, now):

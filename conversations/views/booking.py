@@ -28,7 +28,7 @@ class PartnerLeft(Exception):
 def _bookable_partner_or_404(request, partner_pk):
     """(employee, partner) when the partner can be booked; PartnerLeft for someone who could until they left."""
     employee = request.person
-    partner = get_object_or_404(Person.objects.select_related("user", "department", "manager", "availability"),
+    partner = get_object_or_404(Person.objects.select_related("user", "department", "availability"),
                                 pk=partner_pk)
     if not partner.is_active and (partner.pk == employee.manager_id or partner.offers_conversations):
         messages.error(request, f"{partner.name} has left the organisation and cannot be booked.")
