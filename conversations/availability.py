@@ -114,15 +114,16 @@ def conflicts(*, people, starts_at, ends_at, exclude_pk=None):
                 .select_related("employee__user", "partner__user").order_by("starts_at"))
 
 
-def free_slots(*, partner, employee, now, exclude_pk=None):
+def free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
     """The partner's slots that the employee can book now, soonest first.
 
     1. The partner's windows over their booking horizon, days off left out.
     2. Slots that start within the partner's notice period are dropped.
     3. Slots overlapping an active conversation of either person are dropped (`exclude_pk` leaves out the
        conversation being rescheduled, so that its own time does not block the slots around it), and so are those
-       overlapping a busy time read from the partner's own calendars. Both are merged into sorted intervals that
-       each slot is looked up in by bisection, the partner's busy times once per process (connections.busy_times).
+       overlapping a busy time read from the partner's own calendars (`busy`, when the caller has them already
+       from connections.looked_at). Both are merged into sorted intervals that each slot is looked up in by
+       bisection, the partner's busy times once per process.
     """
     settings = settings_for(partner)
     first_day, last_day = booking_horizon(person=partner, settings=settings, now=now)
@@ -134,7 +135,8 @@ def free_slots(*, partner, employee, now, exclude_pk=None):
     taken = MergedIntervals(_overlapping(people=[partner, employee], starts_at=candidates[0].starts_at,
                                          ends_at=candidates[-1].ends_at, exclude_pk=exclude_pk)
                             .values_list("starts_at", "ends_at"))
-    busy = connections.busy_times(person=partner)
+    if busy is None:
+        busy = connections.busy_times(person=partner)
     return busy.outside(taken.outside(candidates))
 
 

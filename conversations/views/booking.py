@@ -101,9 +101,9 @@ def choose_partner(request):
     return render(request, template, context)
 
 
-def _calendar_checked_at(partner, *, now):
-    """When the partner's calendars were last read if that is too long ago to trust (else None); old reads are
-    renewed in the background meanwhile."""
+def _calendars(partner, *, now):
+    """The partner's busy times, and when their calendars were last read if that is too long ago to trust; old
+    reads are renewed in the background meanwhile."""
     return connections.looked_at(person=partner, now=now, enqueue=tasks.refresh_calendar.delay)
 
 
@@ -115,10 +115,11 @@ def pick_slot(request, partner_pk):
     except PartnerLeft:
         return redirect("conversations:choose_partner")
     now = timezone.now()
-    slots = availability.free_slots(partner=partner, employee=employee, now=now)
+    calendars = _calendars(partner, now=now)
+    slots = availability.free_slots(partner=partner, employee=employee, now=now, busy=calendars.busy)
     context = {
         "partner": partner,
-        "calendar_checked_at": _calendar_checked_at(partner, now=now),
+        "calendar_checked_at": calendars.stale_since,
         "relation": booking.suggested_relation(employee=employee, partner=partner),
         "has_windows": bool(slots) or AvailabilityWindow.objects.filter(person=partner).exists(),
         "settings": availability.settings_for(partner),
@@ -193,13 +194,14 @@ def booked(request, pk):
 def reschedule_pick_slot(request, pk):
     conversation = conversation_for(request.user, pk, "conversations.reschedule_conversation")
     now = timezone.now()
+    calendars = _calendars(conversation.partner, now=now)
     slots = availability.free_slots(partner=conversation.partner, employee=conversation.employee,
-                                    now=now, exclude_pk=conversation.pk)
+                                    now=now, exclude_pk=conversation.pk, busy=calendars.busy)
     slots = [slot for slot in slots if slot.starts_at != conversation.starts_at]
     context = {
         "conversation": conversation,
         "partner": conversation.partner,
-        "calendar_checked_at": _calendar_checked_at(conversation.partner, now=now),
+        "calendar_checked_at": calendars.stale_since,
         "has_windows": AvailabilityWindow.objects.filter(person=conversation.partner).exists(),
         "settings": availability.settings_for(conversation.partner),
         "confirm_url": reverse("conversations:reschedule", args=[conversation.pk]),
