@@ -1,7 +1,9 @@
 """The free times of a booking page."""
 
+from html import escape
+
 from django import template
-from django.utils.html import escape, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -14,7 +16,8 @@ def slot_buttons(day, confirm_url):
     """A day's free times (see views.booking._day_of_slots) as a list's items, one link each to confirm it.
 
     Written here rather than by a loop in the template: a week holds up to a few hundred times, and a template
-    loop over them cost more than the rest of the page."""
-    # Escaped once for the whole day rather than once a button.
-    url, label = escape(confirm_url), escape(day["label"])
-    return format_html_join("", SLOT_BUTTON, ((url, key, time, label) for key, time in day["slots"]))
+    loop over them cost more than the rest of the page. Every value is escaped, by the standard library's escape
+    rather than Django's, which wraps it in several calls for lazy text that none of these values is."""
+    url, label = escape(str(confirm_url)), escape(str(day["label"]))
+    return mark_safe("".join(SLOT_BUTTON.format(url, escape(key), escape(time), label)
+                             for key, time in day["slots"]))
