@@ -74,11 +74,9 @@ def booking_horizon(*, person, settings, now):
     return today, today + datetime.timedelta(days=7 * settings.weeks_ahead)
 
 
-def window_slots(*, person, settings, first_day, last_day):
-    """Every slot the partner's weekly windows produce between two of their dates, days off left out.
-
-    Conversations and notice are not considered here: this is what the partner offers, not what is free.
-    """
+def _offered(*, person, settings, first_day, last_day):
+    """The slots the partner's weekly windows produce between two of their dates, days off left out, soonest
+    first, worked out a day at a time as they are read."""
     tz = person.tz
     length = datetime.timedelta(minutes=settings.slot_minutes)
     windows = {}
@@ -87,18 +85,27 @@ def window_slots(*, person, settings, first_day, last_day):
         windows.setdefault(weekday, []).append((start_time, end_time))
     days_off = set(DayOff.objects.filter(person=person, date__range=(first_day, last_day)).values_list("date",
                                                                                                        flat=True))
-    slots = {}  # by start: overlapping windows offer a time once
     day = first_day
     while day <= last_day:
         if day not in days_off:
+            slots = {}  # by start: overlapping windows offer a time once
             for start_time, end_time in windows.get(day.weekday(), ()):
                 start = local_instant(day, start_time, tz)
                 end = local_instant(day, end_time, tz)
                 while start + length <= end:
                     slots[start] = Slot(start, start + length)
                     start += length
+            for start in sorted(slots):
+                yield slots[start]
         day += ONE_DAY
-    return [slots[start] for start in sorted(slots)]
+
+
+def window_slots(*, person, settings, first_day, last_day):
+    """Every slot the partner's weekly windows produce between two of their dates, days off left out.
+
+    Conversations and notice are not considered here: this is what the partner offers, not what is free.
+    """
+    return list(_offered(person=person, settings=settings, first_day=first_day, last_day=last_day))
 
 
 def _overlapping(*, people, starts_at, ends_at, exclude_pk=None):
@@ -125,19 +132,21 @@ def free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
        from connections.looked_at). Both are merged into sorted intervals that each slot is looked up in by
        bisection, the partner's busy times once per process.
     """
+    return list(iter_free_slots(partner=partner, employee=employee, now=now, exclude_pk=exclude_pk, busy=busy))
+
+
+def iter_free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
+    """free_slots worked out as they are read, for a page that shows a week of the horizon and reads no further."""
     settings = settings_for(partner)
     first_day, last_day = booking_horizon(person=partner, settings=settings, now=now)
-    candidates = window_slots(person=partner, settings=settings, first_day=first_day, last_day=last_day)
     earliest = now + datetime.timedelta(hours=settings.min_notice_hours)
-    candidates = [slot for slot in candidates if slot.starts_at >= earliest]
-    if not candidates:
-        return []
-    taken = MergedIntervals(_overlapping(people=[partner, employee], starts_at=candidates[0].starts_at,
-                                         ends_at=candidates[-1].ends_at, exclude_pk=exclude_pk)
-                            .values_list("starts_at", "ends_at"))
+    horizon_end = local_instant(last_day + ONE_DAY, datetime.time(0), partner.tz)
+    taken = MergedIntervals(_overlapping(people=[partner, employee], starts_at=earliest, ends_at=horizon_end,
+                                         exclude_pk=exclude_pk).values_list("starts_at", "ends_at"))
     if busy is None:
         busy = connections.busy_times(person=partner)
-    return busy.outside(taken.outside(candidates))
+    offered = _offered(person=partner, settings=settings, first_day=first_day, last_day=last_day)
+    return busy.outside(taken.outside(slot for slot in offered if slot.starts_at >= earliest))
 
 
 def group_by_day(slots, *, tz):

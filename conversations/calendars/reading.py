@@ -113,15 +113,12 @@ class MergedIntervals:
         self.ends = array("q", [(end - EPOCH) // MICROSECOND for _, end in merged])
 
     def outside(self, items):
-        """The items (anything with `starts_at` and `ends_at`) that overlap none of the intervals, in their order."""
+        """The items (anything with `starts_at` and `ends_at`) that overlap none of the intervals, in their order,
+        as they are read."""
         starts, ends, count = self.starts, self.ends, len(self.starts)
-        if not count:
-            return list(items)
-        kept = []
         for item in items:
             # Merged intervals are sorted by end as well as by start: those before the first one ending after the
             # item starts cannot reach it, and those after it start later than it does.
-            index = bisect.bisect_right(ends, (item.starts_at - EPOCH) // MICROSECOND)
+            index = bisect.bisect_right(ends, (item.starts_at - EPOCH) // MICROSECOND) if count else count
             if index == count or starts[index] >= (item.ends_at - EPOCH) // MICROSECOND:
-                kept.append(item)
-        return kept
+                yield item
