@@ -91,23 +91,27 @@ def add_busy_times(manager_pk):
     asks for a background read."""
     import datetime
 
+    from django.db import transaction
     from django.utils import timezone
 
     from conversations.models import BusyInterval, CalendarConnection
 
     now = timezone.now()
-    connection = CalendarConnection.objects.create(
-        person_id=manager_pk, kind="subscription", label="calendar.example.com",
-        address="https://calendar.example.com/secret.ics", created_at=now, last_attempt_at=now + datetime.timedelta(
-            days=1), last_success_at=now)
     intervals, start = [], now.replace(minute=0, second=0, microsecond=0)
     while len(intervals) < BUSY_INTERVALS:
         start += datetime.timedelta(minutes=20)
         working = start.weekday() < 5 and 9 <= start.hour < 17
         if not working or (start.hour == 12 and start.minute == 0):
-            intervals.append(BusyInterval(connection=connection, person_id=manager_pk, starts_at=start,
-                                          ends_at=start + datetime.timedelta(minutes=10)))
-    BusyInterval.objects.bulk_create(intervals)
+            intervals.append((start, start + datetime.timedelta(minutes=10)))
+    # Stored as a read stores them: in one transaction, under the connection's first busy version.
+    with transaction.atomic():
+        connection = CalendarConnection.objects.create(
+            person_id=manager_pk, kind="subscription", label="calendar.example.com",
+            address="https://calendar.example.com/secret.ics", created_at=now,
+            last_attempt_at=now + datetime.timedelta(days=1), last_success_at=now, busy_version=1)
+        BusyInterval.objects.bulk_create([
+            BusyInterval(connection=connection, person_id=manager_pk, starts_at=start, ends_at=end)
+            for start, end in intervals])
 
 
 class User:

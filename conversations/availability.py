@@ -13,10 +13,12 @@ from django.db import transaction
 from django.db.models import Q
 
 from conversations.calendars import connections
+from conversations.calendars.reading import MergedIntervals
 from conversations.models import AvailabilitySettings, AvailabilityWindow, Conversation, DayOff
 from people.models import Person
 
 UTC = datetime.UTC
+ONE_DAY = datetime.timedelta(days=1)
 SLOT_KEY_FIRST = datetime.datetime.min.replace(tzinfo=UTC) + datetime.timedelta(days=1)
 SLOT_KEY_LAST = datetime.datetime.max.replace(tzinfo=UTC) - datetime.timedelta(days=1)
 
@@ -72,30 +74,38 @@ def booking_horizon(*, person, settings, now):
     return today, today + datetime.timedelta(days=7 * settings.weeks_ahead)
 
 
+def _offered(*, person, settings, first_day, last_day):
+    """The slots the partner's weekly windows produce between two of their dates, days off left out, soonest
+    first, worked out a day at a time as they are read."""
+    tz = person.tz
+    length = datetime.timedelta(minutes=settings.slot_minutes)
+    windows = {}
+    for weekday, start_time, end_time in AvailabilityWindow.objects.filter(person=person).values_list(
+            "weekday", "start_time", "end_time"):
+        windows.setdefault(weekday, []).append((start_time, end_time))
+    days_off = set(DayOff.objects.filter(person=person, date__range=(first_day, last_day)).values_list("date",
+                                                                                                       flat=True))
+    day = first_day
+    while day <= last_day:
+        if day not in days_off:
+            slots = {}  # by start: overlapping windows offer a time once
+            for start_time, end_time in windows.get(day.weekday(), ()):
+                start = local_instant(day, start_time, tz)
+                end = local_instant(day, end_time, tz)
+                while start + length <= end:
+                    slots[start] = Slot(start, start + length)
+                    start += length
+            for start in sorted(slots):
+                yield slots[start]
+        day += ONE_DAY
+
+
 def window_slots(*, person, settings, first_day, last_day):
     """Every slot the partner's weekly windows produce between two of their dates, days off left out.
 
     Conversations and notice are not considered here: this is what the partner offers, not what is free.
     """
-    tz = person.tz
-    length = datetime.timedelta(minutes=settings.slot_minutes)
-    windows = {}
-    for window in AvailabilityWindow.objects.filter(person=person):
-        windows.setdefault(window.weekday, []).append(window)
-    days_off = set(DayOff.objects.filter(person=person, date__range=(first_day, last_day)).values_list("date",
-                                                                                                       flat=True))
-    slots = set()
-    day = first_day
-    while day <= last_day:
-        if day not in days_off:
-            for window in windows.get(day.weekday(), ()):
-                start = local_instant(day, window.start_time, tz)
-                end = local_instant(day, window.end_time, tz)
-                while start + length <= end:
-                    slots.add(Slot(start, start + length))
-                    start += length
-        day += datetime.timedelta(days=1)
-    return sorted(slots)
+    return list(_offered(person=person, settings=settings, first_day=first_day, last_day=last_day))
 
 
 def _overlapping(*, people, starts_at, ends_at, exclude_pk=None):
@@ -111,43 +121,32 @@ def conflicts(*, people, starts_at, ends_at, exclude_pk=None):
                 .select_related("employee__user", "partner__user").order_by("starts_at"))
 
 
-def _outside(slots, intervals):
-    """The slots that overlap none of the intervals, in one pass over both sorted lists (slots sorted and not
-    overlapping each other; intervals sorted by start, possibly overlapping): time proportional to their sum."""
-    free = []
-    index, reach = 0, None  # reach: the latest end among the intervals starting before the current slot ends
-    for slot in slots:
-        while index < len(intervals) and intervals[index][0] < slot.ends_at:
-            end = intervals[index][1]
-            reach = end if reach is None or end > reach else reach
-            index += 1
-        # Every interval seen starts before this slot ends; one overlaps it exactly when one ends after it starts.
-        if reach is None or reach <= slot.starts_at:
-            free.append(slot)
-    return free
-
-
-def free_slots(*, partner, employee, now, exclude_pk=None):
+def free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
     """The partner's slots that the employee can book now, soonest first.
 
     1. The partner's windows over their booking horizon, days off left out.
     2. Slots that start within the partner's notice period are dropped.
     3. Slots overlapping an active conversation of either person are dropped (`exclude_pk` leaves out the
        conversation being rescheduled, so that its own time does not block the slots around it), and so are those
-       overlapping a busy time read from the partner's own calendars.
+       overlapping a busy time read from the partner's own calendars (`busy`, when the caller has them already
+       from connections.looked_at). Both are merged into sorted intervals that each slot is looked up in by
+       bisection, the partner's busy times once per process.
     """
+    return list(iter_free_slots(partner=partner, employee=employee, now=now, exclude_pk=exclude_pk, busy=busy))
+
+
+def iter_free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
+    """free_slots worked out as they are read, for a page that shows a week of the horizon and reads no further."""
     settings = settings_for(partner)
     first_day, last_day = booking_horizon(person=partner, settings=settings, now=now)
-    candidates = window_slots(person=partner, settings=settings, first_day=first_day, last_day=last_day)
     earliest = now + datetime.timedelta(hours=settings.min_notice_hours)
-    candidates = [slot for slot in candidates if slot.starts_at >= earliest]
-    if not candidates:
-        return []
-    starts_at, ends_at = candidates[0].starts_at, candidates[-1].ends_at
-    taken = list(_overlapping(people=[partner, employee], starts_at=starts_at, ends_at=ends_at,
-                              exclude_pk=exclude_pk).values_list("starts_at", "ends_at"))
-    busy = connections.merged_busy_between(person=partner, starts_at=starts_at, ends_at=ends_at)
-    return _outside(candidates, sorted(taken + busy))
+    horizon_end = local_instant(last_day + ONE_DAY, datetime.time(0), partner.tz)
+    taken = MergedIntervals(_overlapping(people=[partner, employee], starts_at=earliest, ends_at=horizon_end,
+                                         exclude_pk=exclude_pk).values_list("starts_at", "ends_at"))
+    if busy is None:
+        busy = connections.busy_times(person=partner)
+    offered = _offered(person=partner, settings=settings, first_day=first_day, last_day=last_day)
+    return busy.outside(taken.outside(slot for slot in offered if slot.starts_at >= earliest))
 
 
 def group_by_day(slots, *, tz):

@@ -640,6 +640,8 @@ class CalendarConnection(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     # Set when the partner was told the busy times are stale; cleared by the next good read, so they are told once.
     stale_notified_at = models.DateTimeField(null=True, blank=True)
+    # Raised whenever the busy intervals are replaced: what each process's merged copy of them is keyed on.
+    busy_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -5,16 +5,17 @@ kept as BusyInterval rows over the booking horizon, so that free times never wai
 fails keeps the last good intervals and records its error for the partner to see.
 """
 
-import bisect
 import datetime
+import functools
 import logging
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from conversations.calendars import CalendarError, caldav_account, fetching, reading
@@ -121,6 +122,7 @@ def _store(connection, intervals, *, now, fetched=None):
     """Record a good read: the intervals (None when the server said nothing changed) replace the last ones."""
     fields = {"last_attempt_at": now, "last_success_at": now, "last_error": "", "stale_notified_at": None}
     if intervals is not None:
+        fields["busy_version"] = F("busy_version") + 1
         BusyInterval.objects.filter(connection=connection).delete()
         BusyInterval.objects.bulk_create([
             BusyInterval(connection=connection, person_id=connection.person_id, starts_at=start, ends_at=end)
@@ -129,6 +131,7 @@ def _store(connection, intervals, *, now, fetched=None):
         if fetched is not None:
             fields.update(etag=fetched.etag[:500], last_modified=fetched.last_modified[:100])
     CalendarConnection.objects.filter(pk=connection.pk).update(**fields)
+    fields.pop("busy_version", None)
     for name, value in fields.items():
         setattr(connection, name, value)
 
@@ -168,16 +171,26 @@ def refresh_due(*, now):
     return read
 
 
+@dataclass(frozen=True)
+class Calendars:
+    """What a booking page needs of a partner's calendars: their busy times, merged (reading.MergedIntervals), and
+    when they were last read if that is too long ago to trust (see last_checked_if_stale), else None."""
+
+    busy: reading.MergedIntervals
+    stale_since: datetime.datetime | None
+
+
 def looked_at(*, person, now, enqueue):
     """A booking page of the person is shown: their calendars last tried more than CALENDAR_REFRESH_ON_VIEW_MINUTES
     ago are read again in the background (`enqueue(connection_id)`), for a page that must not wait on a remote
     server; each is asked for once per that period by this process, however many pages are opened meanwhile.
-    Returns when the calendars were last read if that is too long ago to trust (see last_checked_if_stale)."""
+    Returns their Calendars as they stand."""
     period = datetime.timedelta(minutes=settings.CALENDAR_REFRESH_ON_VIEW_MINUTES)
-    # One query for both questions, and only the times: a whole row would decrypt the address and credentials.
-    reads = list(CalendarConnection.objects.filter(person=person).values_list(
-        "pk", "last_attempt_at", "last_success_at", "created_at"))
-    for pk, attempted, _, _ in reads:
+    # One query for everything the page asks, and only the times: a whole row would decrypt the address and
+    # credentials.
+    reads = list(CalendarConnection.objects.filter(person=person).order_by("pk").values_list(
+        "pk", "last_attempt_at", "last_success_at", "created_at", "busy_version"))
+    for pk, attempted, _, _, _ in reads:
         if attempted is not None and attempted >= now - period:
             continue
         if cache.add(f"calendar-refresh-asked:{pk}", True, timeout=period.total_seconds()):
@@ -185,7 +198,8 @@ def looked_at(*, person, now, enqueue):
                 enqueue(pk)
             except Exception:  # a broker that is down: the periodic read catches up
                 logger.exception("background read of calendar %s not queued", pk)
-    return _stale_since([(success, created) for _, _, success, created in reads], now=now)
+    return Calendars(busy=_busy_times(person, tuple((pk, version) for pk, _, _, _, version in reads)),
+                     stale_since=_stale_since([(success, created) for _, _, success, created, _ in reads], now=now))
 
 
 # --- What booking asks ---------------------------------------------------------------------------------------
@@ -198,26 +212,31 @@ def busy_between(*, person, starts_at, ends_at):
                 .order_by("starts_at").values_list("starts_at", "ends_at"))
 
 
-def merged_busy_between(*, person, starts_at, ends_at):
-    """The person's busy intervals overlapping the range, merged (sorted, none overlapping), for free times.
+# Partners whose merged busy times each process keeps (a few tens of kilobytes each).
+BUSY_TIMES_KEPT = 256
+NO_BUSY_TIMES = reading.MergedIntervals(())
 
-    A partner with thousands of busy times has them read from the database and merged once per process, then
-    kept in the cache under a key made of their count and highest id: every read that stores intervals replaces
-    them with rows of higher ids, and a disconnection lowers the count, so the key changes with the rows and no
-    worker serves busy times older than the database's.
-    """
-    rows = BusyInterval.objects.filter(person=person).aggregate(count=Count("pk"), last=Max("pk"))
-    if not rows["count"]:
-        return []
-    key = f"busy-times:{person.pk}:{rows['count']}:{rows['last']}"
-    merged = cache.get(key)
-    if merged is None:
-        merged = reading.merge(BusyInterval.objects.filter(person=person).values_list("starts_at", "ends_at"))
-        cache.set(key, merged, timeout=settings.CALENDAR_REFRESH_MINUTES * 60 * 2)
-    # Merged intervals are sorted by end as well as by start, so both ends of the range are found by bisection.
-    first = bisect.bisect_right(merged, starts_at, key=lambda interval: interval[1])
-    last = bisect.bisect_left(merged, ends_at, lo=first, key=lambda interval: interval[0])
-    return merged[first:last]
+
+def busy_times(*, person):
+    """The person's busy intervals, merged, for free times (reading.MergedIntervals)."""
+    versions = tuple(CalendarConnection.objects.filter(person=person).order_by("pk").values_list("pk",
+                                                                                                "busy_version"))
+    return _busy_times(person, versions)
+
+
+def _busy_times(person, versions):
+    """A partner with thousands of busy times has them read from the database and merged once per process, then
+    kept under their connections' busy versions ((pk, busy_version) of each): every read that stores intervals
+    raises its connection's version, and a disconnection or erasure removes the connection, so the key changes
+    with the rows and no process serves busy times other than the database's. Kept in the process itself rather
+    than in Django's cache, which would unpickle thousands of datetimes on every page."""
+    return _merged_busy_times(person.pk, versions) if versions else NO_BUSY_TIMES
+
+
+@functools.lru_cache(maxsize=BUSY_TIMES_KEPT)
+def _merged_busy_times(person_pk, versions):
+    return reading.MergedIntervals(BusyInterval.objects.filter(person_id=person_pk)
+                                   .values_list("starts_at", "ends_at"))
 
 
 def last_checked_if_stale(*, person, now):

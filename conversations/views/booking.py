@@ -1,6 +1,7 @@
 """Choosing a partner, picking a free time, booking; rescheduling and cancelling."""
 
 import datetime
+import itertools
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -28,7 +29,7 @@ class PartnerLeft(Exception):
 def _bookable_partner_or_404(request, partner_pk):
     """(employee, partner) when the partner can be booked; PartnerLeft for someone who could until they left."""
     employee = request.person
-    partner = get_object_or_404(Person.objects.select_related("user", "department", "manager", "availability"),
+    partner = get_object_or_404(Person.objects.select_related("user", "department", "availability"),
                                 pk=partner_pk)
     if not partner.is_active and (partner.pk == employee.manager_id or partner.offers_conversations):
         messages.error(request, f"{partner.name} has left the organisation and cannot be booked.")
@@ -52,25 +53,42 @@ def _day_of_slots(day, slots, *, tz):
 
 
 def _weeks_context(slots, *, tz, week_param):
-    """The free slots grouped by the viewer's weeks (Monday first), with the chosen week and its neighbours."""
-    days = availability.group_by_day(slots, tz=tz)
-    weeks = sorted({_week_of(day) for day, _ in days})
-    chosen = None
+    """The free slots of the viewer's chosen week (Monday first; the first week with free times unless another is
+    asked for) grouped by day, with the nearest earlier and later weeks that have free times.
+
+    The slots, soonest first, are read only as far as the first one after the chosen week: a page shows one week,
+    and working out the rest of the horizon's free times was much of what the page cost."""
+    wanted = None
     if week_param:
         try:
-            chosen = _week_of(datetime.date.fromisoformat(week_param))
+            wanted = _week_of(datetime.date.fromisoformat(week_param))
         except ValueError:
-            chosen = None
-    if chosen not in weeks:
-        chosen = weeks[0] if weeks else None
-    index = weeks.index(chosen) if chosen else 0
+            wanted = None
+    slots = iter(slots)
+    read, chosen, previous_week, next_week, shown = [], None, None, None, []
+    for slot in slots:
+        week = _week_of(slot.starts_at.astimezone(tz).date())
+        if chosen is None and wanted is not None and week != wanted:
+            if week > wanted:  # none in the week asked for: the first week that has some, as when none is asked for
+                return _weeks_context(itertools.chain(read, [slot], slots), tz=tz, week_param=None)
+            read.append(slot)
+            previous_week = week
+            continue
+        if chosen is None:
+            chosen = week
+        elif week != chosen:
+            next_week = week
+            break
+        shown.append(slot)
+    if chosen is None and read:
+        return _weeks_context(read, tz=tz, week_param=None)
+    days = availability.group_by_day(shown, tz=tz)
     return {
         "week": chosen,
         "week_end": chosen + datetime.timedelta(days=6) if chosen else None,
-        "week_days": [_day_of_slots(day, day_slots, tz=tz) for day, day_slots in days if _week_of(day) == chosen],
-        "previous_week": weeks[index - 1] if chosen and index > 0 else None,
-        "next_week": weeks[index + 1] if chosen and index + 1 < len(weeks) else None,
-        "slot_count": len(slots),
+        "week_days": [_day_of_slots(day, day_slots, tz=tz) for day, day_slots in days],
+        "previous_week": previous_week,
+        "next_week": next_week,
     }
 
 
@@ -101,9 +119,9 @@ def choose_partner(request):
     return render(request, template, context)
 
 
-def _calendar_checked_at(partner, *, now):
-    """When the partner's calendars were last read if that is too long ago to trust (else None); old reads are
-    renewed in the background meanwhile."""
+def _calendars(partner, *, now):
+    """The partner's busy times, and when their calendars were last read if that is too long ago to trust; old
+    reads are renewed in the background meanwhile."""
     return connections.looked_at(person=partner, now=now, enqueue=tasks.refresh_calendar.delay)
 
 
@@ -115,16 +133,19 @@ def pick_slot(request, partner_pk):
     except PartnerLeft:
         return redirect("conversations:choose_partner")
     now = timezone.now()
-    slots = availability.free_slots(partner=partner, employee=employee, now=now)
+    calendars = _calendars(partner, now=now)
+    weeks = _weeks_context(availability.iter_free_slots(partner=partner, employee=employee, now=now,
+                                                        busy=calendars.busy),
+                           tz=timezone.get_current_timezone(), week_param=request.GET.get("week"))
     context = {
         "partner": partner,
-        "calendar_checked_at": _calendar_checked_at(partner, now=now),
+        "calendar_checked_at": calendars.stale_since,
         "relation": booking.suggested_relation(employee=employee, partner=partner),
-        "has_windows": bool(slots) or AvailabilityWindow.objects.filter(person=partner).exists(),
+        "has_windows": weeks["week"] is not None or AvailabilityWindow.objects.filter(person=partner).exists(),
         "settings": availability.settings_for(partner),
         "confirm_url": reverse("conversations:book", args=[partner.pk]),
         "here_url": reverse("conversations:pick_slot", args=[partner.pk]),
-        **_weeks_context(slots, tz=timezone.get_current_timezone(), week_param=request.GET.get("week")),
+        **weeks,
     }
     return render(request, "conversations/pick_slot.html", context)
 
@@ -193,13 +214,14 @@ def booked(request, pk):
 def reschedule_pick_slot(request, pk):
     conversation = conversation_for(request.user, pk, "conversations.reschedule_conversation")
     now = timezone.now()
-    slots = availability.free_slots(partner=conversation.partner, employee=conversation.employee,
-                                    now=now, exclude_pk=conversation.pk)
-    slots = [slot for slot in slots if slot.starts_at != conversation.starts_at]
+    calendars = _calendars(conversation.partner, now=now)
+    slots = availability.iter_free_slots(partner=conversation.partner, employee=conversation.employee,
+                                         now=now, exclude_pk=conversation.pk, busy=calendars.busy)
+    slots = (slot for slot in slots if slot.starts_at != conversation.starts_at)
     context = {
         "conversation": conversation,
         "partner": conversation.partner,
-        "calendar_checked_at": _calendar_checked_at(conversation.partner, now=now),
+        "calendar_checked_at": calendars.stale_since,
         "has_windows": AvailabilityWindow.objects.filter(person=conversation.partner).exists(),
         "settings": availability.settings_for(conversation.partner),
         "confirm_url": reverse("conversations:reschedule", args=[conversation.pk]),

@@ -5,12 +5,13 @@ import datetime
 from unittest import mock
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from conversations.availability import free_slots
+from conversations.availability import add_days_off, free_slots
 from conversations.models import Conversation, Notes, Relation
 from tests.support.factories import (
     ActionItemFactory,
@@ -84,6 +85,26 @@ def test_the_slots_page_shows_times_in_the_employees_timezone_naming_it(client, 
     assert "(Maya Okafor is in Europe/London)" in page
     local = slot.starts_at.astimezone(employee.tz)
     assert f"?start={slot.key}\">{local:%H:%M}<" in page
+
+
+@pytest.mark.parametrize("week, shown, earlier, later", [
+    (None, "5 January 2099", None, "2099-01-12"),
+    ("2099-01-28", "26 January 2099", "2099-01-12", "2099-02-02"),
+    # A week without free times, or one out of the horizon, shows the first week that has some.
+    ("2099-01-19", "5 January 2099", None, "2099-01-12"),
+    ("2099-06-01", "5 January 2099", None, "2099-01-12"),
+])
+def test_the_slots_page_shows_one_week_and_the_nearest_weeks_with_free_times(client, employee, manager, week, shown,
+                                                                             earlier, later):
+    # A Wednesday; the week of 19 January is all days off, so the weeks either side lead past it.
+    with time_machine.travel(datetime.datetime(2099, 1, 7, 10, tzinfo=datetime.UTC), tick=False):
+        add_days_off(person=manager, first_day=datetime.date(2099, 1, 19), last_day=datetime.date(2099, 1, 25))
+        url = reverse("conversations:pick_slot", args=[manager.pk])
+        page = text(signed_in(client, employee).get(url, {"week": week} if week else {}))
+
+    assert f"Week of {shown}</h2>" in page
+    assert (f'href="{url}?week={earlier}">Earlier week' in page) if earlier else "Earlier week" not in page
+    assert (f'href="{url}?week={later}">Later week' in page) if later else "Later week" not in page
 
 
 def test_someone_who_does_not_offer_conversations_cannot_be_picked(client, employee, stranger):
