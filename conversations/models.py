@@ -466,6 +466,10 @@ class Notification(models.Model):
     key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Its e-mail copy: an outbox (see conversations.notice_email). Owed from the moment the notification is saved.
+    email_pending = models.BooleanField(default=False)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -479,6 +483,8 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # Used by the notice e-mail sweep: copies still owed.
+            models.Index(fields=["created_at"], condition=Q(email_pending=True), name="notification_email_pending"),
         ]
 
     def __str__(self):

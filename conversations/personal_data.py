@@ -239,7 +239,7 @@ def _reminders(person):
 
 def _notifications(person):
     return [
-        _fields(notification, ("title", "body", "url", "created_at", "read_at"))
+        _fields(notification, ("title", "body", "url", "created_at", "read_at", "emailed_at"))
         for notification in Notification.objects.filter(recipient=person).order_by("created_at", "pk")
     ]
 
