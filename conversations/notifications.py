@@ -103,6 +103,12 @@ def mark_all_read(*, person, now):
     return Notification.objects.filter(recipient=person, read_at__isnull=True).update(read_at=now)
 
 
+def restate_notification(*, recipient, key, title, body, url):
+    """Bring the recipient's notification about `key` up to date in place (its subject changed, which is no news):
+    it keeps its place in the list and whether it was read. Returns how many there were (0 or 1)."""
+    return Notification.objects.filter(recipient=recipient, key=key).update(title=title, body=body, url=url)
+
+
 def clear_notifications(*keys, recipients=None):
     """Take notifications about these subjects from under the bell: what they asked for has been done."""
     cleared = Notification.objects.filter(key__in=keys)

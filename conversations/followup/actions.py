@@ -16,7 +16,8 @@ from django.utils import dateformat
 from conversations import audit
 from conversations.followup.notes import notes_window
 from conversations.models import ActionItem, ActionUpdateRequest, AuditEvent
-from conversations.notifications import ORGANISATION_ACTION_KEYS, Notice, action_key, clear_notifications, notify
+from conversations.notifications import Notice, action_key, clear_notifications, notify
+from conversations.reminders.restate import restate_organisation_bundles
 from people.models import Person
 from people.roles import HR_GROUP
 
@@ -68,11 +69,14 @@ def update_action(*, action, text, owner_kind, due_on, now):
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Say what will be done."})
+    was_organisations = action.owner_kind == ActionItem.Owner.ORGANISATION
     action.text = text
     action.owner_kind = owner_kind
     action.owner = owner_person(action.conversation, owner_kind)
     action.due_on = due_on
     action.save(update_fields=["text", "owner_kind", "owner", "due_on", "updated_at"])
+    if was_organisations or owner_kind == ActionItem.Owner.ORGANISATION:
+        restate_organisation_bundles(now=now)
     return action
 
 
@@ -81,7 +85,7 @@ def complete_action(*, action, now, by=None):
     asked for an update once."""
     done = ActionItem.objects.filter(pk=action.pk, done_at__isnull=True).update(done_at=now, updated_at=now)
     action.refresh_from_db(fields=["done_at", "updated_at"])
-    _clear_reminders_of(action, now=now)
+    _clear_reminders_of(action.pk, action.owner_kind, now=now)
     if done:
         _answer_update_requests(action, by=by, now=now)
     return action
@@ -154,21 +158,18 @@ def _answer_update_requests(action, *, by, now):
              for request in requests if request.asked_by.is_active])
 
 
-def _clear_reminders_of(action, *, now):
+def _clear_reminders_of(action_id, owner_kind, *, now):
     """A done or removed action no longer shows as due or overdue under anyone's bell."""
-    clear_notifications(action_key(action.pk))
-    if action.owner_kind != ActionItem.Owner.ORGANISATION:
-        return
-    # HR's bundle lists every open organisation action: it goes once none of them is overdue any more.
-    overdue = ActionItem.objects.filter(owner_kind=ActionItem.Owner.ORGANISATION, done_at__isnull=True,
-                                        due_on__lt=now.date())
-    if not overdue.exists():
-        clear_notifications(*ORGANISATION_ACTION_KEYS)
+    clear_notifications(action_key(action_id))
+    if owner_kind == ActionItem.Owner.ORGANISATION:
+        restate_organisation_bundles(now=now)
 
 
-def reopen_action(*, action):
+def reopen_action(*, action, now):
     action.done_at = None
     action.save(update_fields=["done_at", "updated_at"])
+    if action.owner_kind == ActionItem.Owner.ORGANISATION:
+        restate_organisation_bundles(now=now)
     return action
 
 
@@ -180,8 +181,9 @@ def remove_action(*, action, now):
         raise ValidationError("This conversation's record has locked: mark the action done instead of removing it.")
     if action.is_done:
         raise ValidationError("A done action stays on the record: reopen it first if it was marked done by mistake.")
-    _clear_reminders_of(action, now=now)
+    action_id = action.pk
     action.delete()
+    _clear_reminders_of(action_id, action.owner_kind, now=now)
 
 
 def overdue_first(actions, *, today):

@@ -193,7 +193,7 @@ def remove_action(request, pk):
 def complete_action(request, pk):
     action = action_for(request.user, pk, "conversations.complete_actionitem")
     if request.POST.get("done") == "0":
-        action_rules.reopen_action(action=action)
+        action_rules.reopen_action(action=action, now=timezone.now())
         messages.success(request, f"“{action.text}” is open again.")
     else:
         action_rules.complete_action(action=action, now=timezone.now(), by=request.person)

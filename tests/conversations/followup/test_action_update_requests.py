@@ -96,7 +96,7 @@ def test_hr_marking_it_done_tells_each_asker_once_and_clears_hrs_notifications(
     assert notification.url == f"/conversations/{organisations.conversation_id}/notes/#action-{organisations.pk}"
     assert not ActionUpdateRequest.objects.filter(answered_at__isnull=True).exists()
     # Reopened, it can be asked about again.
-    reopen_action(action=organisations)
+    reopen_action(action=organisations, now=NOW + datetime.timedelta(days=3))
     assert ask_for_update(action=organisations, by=employee, now=NOW + datetime.timedelta(days=3))[1]
 
 
