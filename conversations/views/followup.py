@@ -169,9 +169,10 @@ def edit_action(request, pk):
         else:
             messages.success(request, "Action updated.")
             return redirect(_back(request, _workspace_url(conversation, "actions")))
-    can_remove = action.done_at is None and notes.notes_window(conversation, now=timezone.now()).editable
+    window = notes.notes_window(conversation, now=timezone.now())
     return render(request, "conversations/action_edit.html",
-                  {"action": action, "form": form, "conversation": conversation, "can_remove": can_remove,
+                  {"action": action, "form": form, "conversation": conversation, "window": window,
+                   "can_remove": action.done_at is None and window.editable,
                    "next_url": _safe_next(request, request.GET.get("next") or request.POST.get("next"))},
                   status=400 if form.errors else 200)
 
