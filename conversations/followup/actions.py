@@ -75,6 +75,8 @@ def update_action(*, action, text, owner_kind, due_on, now):
     action.owner = owner_person(action.conversation, owner_kind)
     action.due_on = due_on
     action.save(update_fields=["text", "owner_kind", "owner", "due_on", "updated_at"])
+    if was_organisations and owner_kind != ActionItem.Owner.ORGANISATION:
+        _withdraw_update_requests(action)
     if was_organisations or owner_kind == ActionItem.Owner.ORGANISATION:
         restate_organisation_bundles(now=now)
     return action
@@ -129,11 +131,11 @@ def ask_for_update(*, action, by, now):
     conversation = action.conversation
     audit.record_access(actor=by, conversation=conversation, subject=AuditEvent.Record.ACTION,
                         action=AuditEvent.Action.UPDATE_ASKED, now=now)
-    agreed = dateformat.format(conversation.starts_at, "j F Y")
     notify(*[Notice(recipient=hr,
                     title=_one_line(f"{by.name} asked for an update on an organisation action: {action.text}", 200),
                     body=(f"Agreed in {conversation.employee.name}'s conversation with {conversation.partner.name} "
-                          f"on {agreed}. Mark it done once it is, and {by.name} is told."),
+                          f"on {dateformat.format(conversation.starts_at.astimezone(hr.tz), 'j F Y')}. "
+                          f"Mark it done once it is, and {by.name} is told."),
                     url=f"{reverse('conversations:commitments')}#action-{action.pk}", email=True,
                     key=update_request_key(request.pk))
              for hr in _hr_people()])
@@ -156,6 +158,13 @@ def _answer_update_requests(action, *, by, now):
                     url=reverse("conversations:notes", args=[action.conversation_id]) + f"#action-{action.pk}",
                     email=True, key=f"update_answered:{action.pk}")
              for request in requests if request.asked_by.is_active])
+
+
+def _withdraw_update_requests(action):
+    """An action removed, or no longer the organisation's: nobody waits on HR for it any more."""
+    requests = ActionUpdateRequest.objects.filter(action=action, answered_at__isnull=True)
+    clear_notifications(*[update_request_key(pk) for pk in requests.values_list("pk", flat=True)])
+    requests.delete()
 
 
 def _clear_reminders_of(action_id, owner_kind, *, now):
@@ -181,6 +190,7 @@ def remove_action(*, action, now):
         raise ValidationError("This conversation's record has locked: mark the action done instead of removing it.")
     if action.is_done:
         raise ValidationError("A done action stays on the record: reopen it first if it was marked done by mistake.")
+    _withdraw_update_requests(action)
     action_id = action.pk
     action.delete()
     _clear_reminders_of(action_id, action.owner_kind, now=now)

@@ -9,7 +9,13 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 
-from conversations.followup.actions import ask_for_update, complete_action, reopen_action
+from conversations.followup.actions import (
+    ask_for_update,
+    complete_action,
+    remove_action,
+    reopen_action,
+    update_action,
+)
 from conversations.models import ActionUpdateRequest, AuditEvent, Notification
 from conversations.personal_data import erase_person, export_personal_data
 from tests.support.factories import ActionItemFactory, ConversationFactory, PersonFactory, make_hr
@@ -98,6 +104,21 @@ def test_hr_marking_it_done_tells_each_asker_once_and_clears_hrs_notifications(
     # Reopened, it can be asked about again.
     reopen_action(action=organisations, now=NOW + datetime.timedelta(days=3))
     assert ask_for_update(action=organisations, by=employee, now=NOW + datetime.timedelta(days=3))[1]
+
+
+def test_a_request_is_withdrawn_from_hrs_bell_when_the_action_is_removed_or_given_to_a_person(
+        conversation, organisations, employee, hr):
+    ask_for_update(action=organisations, by=employee, now=NOW)
+    other = ActionItemFactory(conversation=conversation, owner_kind="organisation", owner=None, text="Budget a course")
+    ask_for_update(action=other, by=employee, now=NOW)
+    assert Notification.objects.filter(recipient=hr).count() == 2
+
+    update_action(action=organisations, text="Fund the data engineering course", owner_kind="partner", due_on=None,
+                  now=NOW)
+    remove_action(action=other, now=NOW)
+
+    assert not Notification.objects.filter(recipient=hr).exists()
+    assert not ActionUpdateRequest.objects.exists()
 
 
 def test_the_employee_gets_ask_for_an_update_not_mark_done_on_both_pages(eli_client, organisations, conversation):
