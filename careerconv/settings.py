@@ -312,6 +312,10 @@ CELERY_BEAT_SCHEDULE["calendar-refresh"] = {"task": "conversations.refresh_calen
 CELERY_BEAT_SCHEDULE["feedback-request-sweep"] = {"task": "conversations.send_missed_feedback_requests",
                                                   "schedule": INVITATION_SWEEP_SECONDS,
                                                   "options": {"expires": INVITATION_SWEEP_SECONDS}}
+# And for the e-mail copies of notifications (a proposal, shared notes, a new action).
+CELERY_BEAT_SCHEDULE["notice-email-sweep"] = {"task": "conversations.send_missed_notice_emails",
+                                              "schedule": INVITATION_SWEEP_SECONDS,
+                                              "options": {"expires": INVITATION_SWEEP_SECONDS}}
 # HR's participation figures are kept (conversations/participation/kept.py): every minute, the views in use that a
 # change has made out of date are worked out again, and any view at least this old.
 PARTICIPATION_MAX_AGE_MINUTES = env.int("PARTICIPATION_MAX_AGE_MINUTES", default=30)

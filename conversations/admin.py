@@ -164,7 +164,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin, PrivateTextAdmin):
-    list_display = ["__str__", "recipient", "created_at", "read_at"]
+    list_display = ["__str__", "recipient", "created_at", "read_at", "emailed_at"]
     raw_id_fields = ["recipient", "reminder"]
     # A notification quotes what it is about: an action's text, the reason a proposal was declined.
     text_fields = ("title", "body")

@@ -331,6 +331,27 @@ class ActionItem(models.Model):
         return self.done_at is not None
 
 
+class ActionUpdateRequest(models.Model):
+    """A participant asking HR how an action the organisation owns is getting on. It stays open until the action is
+    marked done, when the person who asked is told."""
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="update_requests")
+    asked_by = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    asked_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            # One open request per action and person: a second click, or a second tab, adds nothing.
+            models.UniqueConstraint(fields=["action", "asked_by"], condition=Q(answered_at__isnull=True),
+                                    name="action_update_request_open_once"),
+        ]
+
+    def __str__(self):
+        return f"Update request {self.pk} on {self.action}"
+
+
 class GuideQuestion(models.Model):
     """The question library: open questions that help a partner guide rather than direct. HR edits it."""
 
@@ -466,6 +487,10 @@ class Notification(models.Model):
     key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Its e-mail copy: an outbox (see conversations.notice_email). Owed from the moment the notification is saved.
+    email_pending = models.BooleanField(default=False)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -479,6 +504,8 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # Used by the notice e-mail sweep: copies still owed.
+            models.Index(fields=["created_at"], condition=Q(email_pending=True), name="notification_email_pending"),
         ]
 
     def __str__(self):
@@ -557,12 +584,14 @@ class AuditEvent(models.Model):
         SHARED_NOTES = "shared_notes", "Shared notes"
         PRIVATE_NOTES = "private_notes", "Private notes"
         PERSONAL_DATA = "personal_data", "Personal data"
+        ACTION = "action", "Action the organisation owns"
 
     class Action(models.TextChoices):
         VIEWED = "viewed", "Viewed"
         CHANGED = "changed", "Changed"
         EXPORTED = "exported", "Downloaded"
         ERASED = "erased", "Erased"
+        UPDATE_ASKED = "update_asked", "Asked HR for an update"
 
     class Role(models.TextChoices):
         EMPLOYEE = "employee", "The employee"

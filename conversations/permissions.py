@@ -198,6 +198,8 @@ rules.add_perm("conversations.change_actionitem", is_action_participant)
 # HR follows up what the organisation owes, so HR alone marks it done; the participants close their own.
 rules.add_perm("conversations.complete_actionitem",
                (is_action_participant & ~is_organisation_action) | (is_hr & is_organisation_action))
+# The participants ask HR how an action the organisation owns is getting on, instead of closing it.
+rules.add_perm("conversations.ask_for_action_update", is_action_participant & is_organisation_action & ~is_hr)
 rules.add_perm("conversations.view_commitments", has_person)
 rules.add_perm("conversations.follow_organisation_actions", is_hr)
 rules.add_perm("conversations.track_roadblocks", is_participant)

@@ -24,6 +24,7 @@ from conversations import audit, feedback
 from conversations.models import (
     FEEDBACK_AREA_FIELDS,
     ActionItem,
+    ActionUpdateRequest,
     AuditEvent,
     AvailabilitySettings,
     AvailabilityWindow,
@@ -68,6 +69,7 @@ EXPORTED = {
     "people.invitation": "profile.json (when you were invited)",
     "conversations.roadblock": "follow_through.json (your roadblocks)",
     "conversations.handover": "follow_through.json (what you handed over to a new manager)",
+    "conversations.actionupdaterequest": "follow_through.json (the updates you asked HR for)",
     "conversations.feedbackrequest": "feedback.json (feedback you asked for, and the answers you received)",
     "conversations.feedbackanswer": "feedback.json (feedback you gave, and feedback you received)",
 }
@@ -100,7 +102,8 @@ reminders.json      the reminders decided for you
 notifications.json  the messages shown to you in the app
 access_log.json     who viewed or changed the preparation and notes of your conversations, and what you viewed
 sign_ins.json       your sign-ins and failed sign-in attempts
-follow_through.json your roadblocks across conversations, and what you handed over to a new manager
+follow_through.json your roadblocks across conversations, what you handed over to a new manager, and the updates
+                    you asked HR for
 feedback.json       feedback you asked colleagues for, what they answered, and feedback you gave
 
 Times are in UTC (ISO 8601). Notes that another person keeps private are theirs and are not included.
@@ -239,7 +242,7 @@ def _reminders(person):
 
 def _notifications(person):
     return [
-        _fields(notification, ("title", "body", "url", "created_at", "read_at"))
+        _fields(notification, ("title", "body", "url", "created_at", "read_at", "emailed_at"))
         for notification in Notification.objects.filter(recipient=person).order_by("created_at", "pk")
     ]
 
@@ -279,6 +282,10 @@ def _follow_through(person):
             {"to": _name(handover.new_manager), "decided_at": handover.decided_at,
              "shared_notes_handed_over": handover.notes_count, "actions_handed_over": handover.actions_count}
             for handover in handovers
+        ],
+        "updates_asked_for": [
+            {"action": request.action.text, "asked_at": request.asked_at, "answered_at": request.answered_at}
+            for request in ActionUpdateRequest.objects.filter(asked_by=person).select_related("action")
         ],
     }
 
@@ -449,6 +456,7 @@ def erase_person(*, person, erased_by, now):
         deleted = 0
         for queryset in (
             Invitation.objects.filter(person=person),
+            ActionUpdateRequest.objects.filter(asked_by=person),
             Notification.objects.filter(recipient=person),
             Reminder.objects.filter(recipient=person),
             ReminderEmail.objects.filter(recipient=person),

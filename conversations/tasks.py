@@ -10,7 +10,7 @@ import zoneinfo
 from celery import shared_task
 from django.utils import timezone
 
-from conversations import calendar, feedback_outbox, invitation_outbox
+from conversations import calendar, feedback_outbox, invitation_outbox, notice_email
 from conversations.calendars import CalendarError, connections
 from conversations.followup import notes
 from conversations.models import CalendarConnection
@@ -41,6 +41,11 @@ def send_feedback_request(answer_id):
 @shared_task(name="conversations.send_missed_feedback_requests")
 def send_missed_feedback_requests():
     feedback_outbox.send_missed_request_emails(now=timezone.now())
+
+
+@shared_task(name="conversations.send_missed_notice_emails")
+def send_missed_notice_emails():
+    notice_email.send_missed_notice_emails(now=timezone.now())
 
 
 @shared_task(name="conversations.record_notes_locks")

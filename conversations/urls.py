@@ -52,6 +52,8 @@ urlpatterns = [
     path("conversations/actions/<int:pk>/", followup.edit_action, name="edit_action"),
     path("conversations/actions/<int:pk>/done/", followup.complete_action, name="complete_action"),
     path("conversations/actions/<int:pk>/remove/", followup.remove_action, name="remove_action"),
+    path("conversations/actions/<int:pk>/ask-for-update/", followup.ask_for_action_update,
+         name="ask_for_action_update"),
     path("conversations/commitments/", followup.commitments, name="commitments"),
     path("conversations/questions/", questions.question_library, name="questions"),
     path("conversations/questions/<int:pk>/", questions.edit_question, name="edit_question"),

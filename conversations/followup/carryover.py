@@ -26,8 +26,15 @@ class CarryOver:
     roadblocks: list
 
     @property
+    def earlier_roadblocks(self):
+        """Still open and raised in an earlier conversation: what this one starts from. One raised only here is
+        this conversation's own."""
+        return [roadblock for roadblock in self.roadblocks if roadblock.raised_before and not roadblock.resolved_at]
+
+    @property
     def is_empty(self):
-        return self.previous is None and not self.open_actions and self.aspiration is None and not self.roadblocks
+        return (self.previous is None and not self.open_actions and self.aspiration is None
+                and not self.earlier_roadblocks)
 
 
 def _earlier_conversations(conversation, viewer):
@@ -39,18 +46,22 @@ def _earlier_conversations(conversation, viewer):
 
 def roadblocks_for(conversation, *, user):
     """The employee's roadblocks that `user` may see: open ones, and those resolved in this conversation, each
-    annotated with `raised_count` (conversations it came up in) and `raised_here`.
+    annotated with `raised_count` (conversations it came up in, up to this one), `raised_here` and
+    `raised_before` (in an earlier conversation).
 
     Carry-over runs forward in time only: a roadblock first raised in a later conversation is not shown on an
-    earlier one."""
+    earlier one, and later conversations do not add to its count there."""
     raised_in = Roadblock.raised_in.through.objects.filter(roadblock=OuterRef("pk"))
     raised_here = raised_in.filter(conversation=conversation)
     raised_by_then = raised_in.filter(conversation__starts_at__lte=conversation.starts_at)
+    raised_before = raised_in.filter(conversation__starts_at__lt=conversation.starts_at)
     return list(
         visible_roadblocks(user).filter(employee=conversation.employee)
         .filter(Exists(raised_by_then))
         .filter(Q(resolved_at__isnull=True) | Q(resolved_in=conversation))
-        .annotate(raised_count=Count("raised_in", distinct=True), raised_here=Exists(raised_here))
+        .annotate(raised_count=Count("raised_in", distinct=True,
+                                     filter=Q(raised_in__starts_at__lte=conversation.starts_at)),
+                  raised_here=Exists(raised_here), raised_before=Exists(raised_before))
         .order_by("-raised_count", "created_at", "pk")
     )
 

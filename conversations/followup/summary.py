@@ -4,6 +4,7 @@ conversation page: preparation (when they may see it), notes, actions, carry-ove
 from dataclasses import dataclass
 
 from conversations import audit
+from conversations.followup.actions import with_update_requests
 from conversations.followup.carryover import CarryOver, carry_over
 from conversations.followup.completion import next_due_for
 from conversations.followup.notes import NotesWindow, notes_by, notes_window
@@ -74,8 +75,8 @@ def followup_for(conversation, *, user, now):
     if preparation is not None and not can(user, "conversations.view_preparation", preparation):
         preparation = None
     mine, theirs = notes_by(conversation, user=user)
-    actions = list(visible_actions(user).filter(conversation=conversation)
-                   .select_related("owner__user").order_by("done_at", "due_on", "pk"))
+    actions = list(with_update_requests(visible_actions(user).filter(conversation=conversation)
+                                        .select_related("owner__user").order_by("done_at", "due_on", "pk")))
     next_due = None
     if conversation.status == Conversation.Status.COMPLETED:
         next_due = next_due_for(conversation.employee, now=now)

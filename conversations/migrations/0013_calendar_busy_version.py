@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0011_notification_key_with_calendars_and_feedback'),
+        ('conversations', '0012_participation_kept'),
     ]
 
     operations = [

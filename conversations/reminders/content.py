@@ -16,7 +16,7 @@ from django.utils import dateformat, timezone
 from conversations.models import ActionItem, Conversation, FeedbackAnswer, FeedbackRequest, Reminder
 from conversations.regularity import ATTENTION_ORDER, Regularity, person_regularity, with_conversation_dates
 from conversations.reminders import links
-from conversations.reminders.selection import DIGEST_OVERDUE_DAYS, ORGANISATION_ACTIONS
+from conversations.reminders.selection import ACTION_DUE_DAYS, DIGEST_OVERDUE_DAYS, ORGANISATION_ACTIONS
 from people.models import Person
 
 Kind = Reminder.Kind
@@ -86,18 +86,18 @@ class Subjects:
     conversations: dict
     actions: dict
     teams: dict
-    organisation_actions: dict  # due date → open actions the organisation owns
+    organisation_actions: list  # open actions the organisation owns, overdue or due soon
     feedback_answers: dict
     feedback_requests: dict
 
 
-def _load(reminders, *, now):
+def _load(reminders, *, now, today):
     """Everything the items talk about, a query per kind of subject rather than per reminder."""
     by_prefix = {}
-    organisation_dates = set()
+    organisation = False
     for reminder in reminders:
         if _is_organisations(reminder):
-            organisation_dates.add(datetime.date.fromisoformat(reminder.period))
+            organisation = True
         else:
             by_prefix.setdefault(reminder.subject.split(":", 1)[0], set()).add(_subject_id(reminder))
     people = {}
@@ -113,12 +113,7 @@ def _load(reminders, *, now):
         actions = ActionItem.objects.select_related(
             "conversation__employee__user", "conversation__partner__user").in_bulk(by_prefix["action"])
     teams = {manager_id: _team(manager_id, now=now) for manager_id in by_prefix.get("team", ())}
-    organisation_actions = {}
-    if organisation_dates:
-        for action in (ActionItem.objects.filter(owner_kind=ActionItem.Owner.ORGANISATION, done_at__isnull=True,
-                                                 due_on__in=organisation_dates)
-                       .select_related("conversation__employee__user").order_by("due_on", "pk")):
-            organisation_actions.setdefault(action.due_on, []).append(action)
+    organisation_actions = _open_organisation_actions(today) if organisation else []
     feedback_answers = FeedbackAnswer.objects.select_related("request__asker__user").in_bulk(
         by_prefix.get("feedback", ()))
     feedback_requests = FeedbackRequest.objects.annotate(
@@ -189,14 +184,22 @@ def _conversation_item(reminder, subjects, recipient):
                 key=f"{reminder.subject}:{reminder.kind}")
 
 
-def _organisation_actions_item(reminders, subjects, today):
-    """HR's reminders of one kind about organisation actions, one per due date, as a single item listing them all
-    (one item per date filled HR's bell with a row per action, all at the same minute)."""
-    actions = [action for reminder in reminders
-               for action in subjects.organisation_actions.get(datetime.date.fromisoformat(reminder.period), [])]
+def _open_organisation_actions(today):
+    return list(ActionItem.objects.filter(owner_kind=ActionItem.Owner.ORGANISATION, done_at__isnull=True,
+                                          due_on__lte=today + datetime.timedelta(days=ACTION_DUE_DAYS))
+                .select_related("conversation__employee__user").order_by("due_on", "pk"))
+
+
+def _organisation_actions_item(reminder, kind, actions, today):
+    """HR's item about organisation actions of one kind (overdue, due soon): every such action as it stands now,
+    in one item (one item per action or per date filled HR's bell with rows all at the same minute). None when
+    there are none."""
+    if kind == Kind.ACTION_DUE:
+        actions = [action for action in actions if action.due_on >= today]
+    else:
+        actions = [action for action in actions if action.due_on < today]
     if not actions:
         return None
-    kind = reminders[0].kind
     state = "due soon" if kind == Kind.ACTION_DUE else "overdue"
     if len(actions) == 1:
         title = f"An organisation action is {state}: {one_line(actions[0].text, 80)}"
@@ -205,8 +208,27 @@ def _organisation_actions_item(reminders, subjects, today):
         title = f"{len(actions)} organisation actions are {state}"
         path = links.commitments_path()
     rows = [{"action": action, "days_overdue": (today - action.due_on).days} for action in actions]
-    return Item(reminders[0], title, path, "See the organisation's actions", {"rows": rows, "state": state},
-                template_name="organisation_actions", key=f"organisation:{kind}")
+    return Item(reminder, title, path, "See the organisation's actions", {"rows": rows, "state": state},
+                template_name="organisation_actions", key=organisation_actions_key(kind))
+
+
+def organisation_actions_key(kind):
+    return f"organisation:{kind}"
+
+
+def organisation_action_items(*, recipient, now):
+    """HR's items about organisation actions as they stand now, by key (None for a kind with nothing to say), in
+    the recipient's timezone: for bringing what is already under their bell up to date."""
+    with timezone.override(recipient.tz):
+        today = now.astimezone(recipient.tz).date()
+        actions = _open_organisation_actions(today)
+        items = {}
+        for kind in (Kind.ACTION_OVERDUE, Kind.ACTION_DUE):
+            item = _organisation_actions_item(None, kind, actions, today)
+            if item is not None:
+                _render(item, recipient)
+            items[organisation_actions_key(kind)] = item
+    return items
 
 
 def _action_item(reminder, subjects, recipient, today):
@@ -352,12 +374,19 @@ def _groups(items):
     return groups
 
 
+def _render(item, recipient):
+    item.title = one_line(item.title)
+    item_context = {"item": item, "recipient": recipient, **item.context}
+    item.body = render_to_string(f"{item.template}.txt", item_context).strip()
+    item.html = render_to_string(f"{item.template}.html", item_context)
+
+
 def compose(*, recipient, reminders, now):
     """The e-mail (and notification texts) for reminders to one person, in that person's timezone."""
     reminders = sorted(reminders, key=lambda reminder: (ORDER.index(reminder.kind), reminder.pk))
     with timezone.override(recipient.tz):
         today = now.astimezone(recipient.tz).date()
-        subjects = _load(reminders, now=now)
+        subjects = _load(reminders, now=now, today=today)
         items, missing = [], []
         organisation = {}
         for reminder in reminders:
@@ -369,18 +398,17 @@ def compose(*, recipient, reminders, now):
                 missing.append(reminder)
                 continue
             items.append(item)
-        for kind_reminders in organisation.values():
-            item = _organisation_actions_item(kind_reminders, subjects, today)
-            if item is None:
+        for kind, kind_reminders in organisation.items():
+            item = _organisation_actions_item(kind_reminders[0], kind, subjects.organisation_actions, today)
+            # Said only while what the reminders are about (their due dates) is still open; then about them all.
+            dates = {datetime.date.fromisoformat(reminder.period) for reminder in kind_reminders}
+            if item is None or not any(row["action"].due_on in dates for row in item.context["rows"]):
                 missing.extend(kind_reminders)
             else:
                 items.append(item)
         items.sort(key=lambda item: ORDER.index(item.reminder.kind))
         for item in items:
-            item.title = one_line(item.title)
-            item_context = {"item": item, "recipient": recipient, **item.context}
-            item.body = render_to_string(f"{item.template}.txt", item_context).strip()
-            item.html = render_to_string(f"{item.template}.html", item_context)
+            _render(item, recipient)
         groups = _groups(items)
         context = {"recipient": recipient, "groups": groups,
                    "notifications_url": links.absolute(links.notifications_path()),

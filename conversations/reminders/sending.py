@@ -25,9 +25,10 @@ from django.db.models.functions import Least
 from kombu.exceptions import KombuError
 
 from conversations.models import Reminder, ReminderEmail
-from conversations.notifications import Notice, notify
+from conversations.notifications import ORGANISATION_ACTION_KEYS, Notice, notify
 from conversations.reminders import content
 from conversations.reminders.clock import clock_for
+from conversations.reminders.restate import restate_organisation_bundles
 from conversations.reminders.selection import Context, due_now
 from people.models import Person
 
@@ -308,6 +309,9 @@ def send_email(*, email_id, now, connection=None):
     notify(*(Notice(recipient=recipient, title=item.title, body=item.body, url=item.path, reminder=item.reminder,
                     key=item.key)
              for item in message.items))
+    if any(item.key in ORGANISATION_ACTION_KEYS for item in message.items):
+        # An action now overdue leaves the "due soon" item that listed it: HR sees it once.
+        restate_organisation_bundles(now=now, recipients=[recipient])
     if not recipient.email:
         _finish(email, now=now, status=ReminderEmail.Status.SKIPPED, error="No e-mail address: in-app only.")
         return ReminderEmail.Status.SKIPPED

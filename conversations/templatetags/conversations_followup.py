@@ -34,6 +34,13 @@ def action_owner(action):
 
 
 @register.filter
+def update_asked_by(action, person):
+    """The person's open request for an update on the action (see followup.actions.with_update_requests)."""
+    return next((request for request in getattr(action, "open_update_requests", ())
+                 if person is not None and request.asked_by_id == person.pk), None)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key, [])
 

@@ -169,9 +169,10 @@ def edit_action(request, pk):
         else:
             messages.success(request, "Action updated.")
             return redirect(_back(request, _workspace_url(conversation, "actions")))
-    can_remove = action.done_at is None and notes.notes_window(conversation, now=timezone.now()).editable
+    window = notes.notes_window(conversation, now=timezone.now())
     return render(request, "conversations/action_edit.html",
-                  {"action": action, "form": form, "conversation": conversation, "can_remove": can_remove,
+                  {"action": action, "form": form, "conversation": conversation, "window": window,
+                   "can_remove": action.done_at is None and window.editable,
                    "next_url": _safe_next(request, request.GET.get("next") or request.POST.get("next"))},
                   status=400 if form.errors else 200)
 
@@ -193,12 +194,30 @@ def remove_action(request, pk):
 def complete_action(request, pk):
     action = action_for(request.user, pk, "conversations.complete_actionitem")
     if request.POST.get("done") == "0":
-        action_rules.reopen_action(action=action)
+        action_rules.reopen_action(action=action, now=timezone.now())
         messages.success(request, f"“{action.text}” is open again.")
     else:
-        action_rules.complete_action(action=action, now=timezone.now())
+        action_rules.complete_action(action=action, now=timezone.now(), by=request.person)
         messages.success(request, f"“{action.text}” marked done.")
     return redirect(_back(request, reverse("conversations:commitments")))
+
+
+@require_POST
+def ask_for_action_update(request, pk):
+    action = action_for(request.user, pk, "conversations.ask_for_action_update")
+    try:
+        update, asked_now = action_rules.ask_for_update(action=action, by=request.person, now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        if asked_now:
+            messages.success(request, f"HR has been asked for an update on “{action.text}”. You will be told when "
+                                      "it is done.")
+        else:
+            asked_on = dateformat.format(timezone.localdate(update.asked_at, request.person.tz), "j F Y")
+            messages.info(request, f"An update was already asked for, on {asked_on}. You will be told when it is "
+                                   "done.")
+    return redirect(_back(request, f"{reverse('conversations:commitments')}#action-{action.pk}"))
 
 
 @require_POST
@@ -311,5 +330,6 @@ def commitments(request):
         "today": today,
         "next_url": request.get_full_path(),
         "organisation_owner": ActionItem.Owner.ORGANISATION,
+        "follows_organisation": follows_organisation,
     }
     return render(request, "conversations/commitments.html", context)

@@ -174,6 +174,10 @@ EXPECTED = {
                                             params={"pk": "action"}),
     "conversations:remove_action": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
                                           params={"pk": "action"}),
+    # HR closes what the organisation owns; the participants ask HR for an update on it. HR sees the action, and
+    # marks it done, but has no one to ask.
+    "conversations:ask_for_action_update": Expect(get=NOT_ALLOWED, post=only(302, "employee", "partner_mentor"),
+                                                  params={"pk": "organisation_action"}),
     "conversations:commitments": Expect(get=PEOPLE_ONLY, post=PEOPLE_ONLY),
     "conversations:questions": Expect(get=HR_ONLY, post=only(400, "hr")),
     "conversations:edit_question": Expect(get=HR_ONLY, post=only(400, "hr"), params={"pk": "question"}),
@@ -363,6 +367,8 @@ class World:
         self.shared_notes = NotesFactory(conversation=self.conversation, visibility=Notes.Visibility.SHARED)
         self.private_notes = NotesFactory(conversation=self.conversation, visibility=Notes.Visibility.PRIVATE)
         self.action = ActionItemFactory(conversation=self.conversation)
+        self.organisation_action = ActionItemFactory(conversation=self.conversation, owner_kind="organisation",
+                                                     owner=None)
         self.roadblock = Roadblock.objects.create(employee=self.employee, text="Meetings fragment my week",
                                                   created_by=self.employee)
         self.roadblock.raised_in.add(self.conversation)

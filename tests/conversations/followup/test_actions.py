@@ -82,7 +82,7 @@ def test_done_keeps_the_first_time_it_was_done_and_reopening_clears_it(conversat
     complete_action(action=action, now=NOW)
     complete_action(action=action, now=NOW + datetime.timedelta(hours=1))
     assert action.done_at == NOW
-    reopen_action(action=action)
+    reopen_action(action=action, now=NOW)
 
     action.refresh_from_db()
     assert action.done_at is None

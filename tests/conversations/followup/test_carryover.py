@@ -146,6 +146,21 @@ def test_a_roadblock_raised_later_is_not_carried_back_to_earlier_conversations(h
         "Reorganisation in the spring"]
 
 
+def test_a_roadblock_is_carried_over_from_the_conversation_after_the_one_it_was_raised_in(history, employee,
+                                                                                           manager):
+    roadblock = raise_roadblock(conversation=history["march"], by=manager, text="Reorganisation in the spring",
+                                now=NOW)
+    raise_again(roadblock=roadblock, conversation=history["upcoming"], now=NOW)
+
+    assert carry_over(history["january"], user=employee.user).earlier_roadblocks == []
+    # In the conversation that raised it, it is that conversation's own, counted once: the later one is not yet.
+    [own] = roadblocks_for(history["march"], user=employee.user)
+    assert (own.raised_count, own.raised_here, own.raised_before) == (1, True, False)
+    assert carry_over(history["march"], user=employee.user).earlier_roadblocks == []
+    [carried] = carry_over(history["upcoming"], user=employee.user).earlier_roadblocks
+    assert (carried.text, carried.raised_count, carried.raised_before) == ("Reorganisation in the spring", 2, True)
+
+
 def test_a_locked_conversation_takes_no_new_roadblock(history, manager):
     locked = history["january"]
     locked.held_at = locked.starts_at

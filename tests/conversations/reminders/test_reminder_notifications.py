@@ -10,7 +10,7 @@ import datetime
 import pytest
 from django.core import mail
 
-from conversations.followup.actions import complete_action
+from conversations.followup.actions import complete_action, remove_action, reopen_action, update_action
 from conversations.models import ActionItem, Notification
 from conversations.reminders.sweep import sweep
 from conversations.tasks import publish
@@ -105,6 +105,78 @@ def test_one_overdue_organisation_action_links_to_that_action_and_goes_when_done
     complete_action(action=action, now=NOW)
 
     assert not Notification.objects.filter(recipient=hr).exists()
+
+
+def bundle(hr, state="overdue"):
+    """HR's one item about organisation actions in that state, as (title, the actions it lists, url)."""
+    [notification] = Notification.objects.filter(recipient=hr, key=f"organisation:action_{state}")
+    listed = [line.split(" (agreed", 1)[0][2:] for line in notification.body.splitlines() if line.startswith("- ")]
+    return notification.title, listed, notification.url
+
+
+def test_marking_organisation_actions_done_updates_hrs_item_in_place_until_it_clears(conversation, hr, employee,
+                                                                                       manager):
+    fund = organisation_action(conversation, "Fund the data course", datetime.date(2026, 3, 1))
+    role = organisation_action(conversation, "Open a data engineering role", datetime.date(2026, 3, 1))
+    # Agreed in a conversation whose notes are still open, so that it can be removed.
+    recent = held(employee, manager, NOW - datetime.timedelta(days=2))
+    budget = organisation_action(recent, "Budget a course", datetime.date(2026, 3, 2))
+    run(NOW)
+    first = Notification.objects.get(recipient=hr)
+    Notification.objects.filter(pk=first.pk).update(read_at=NOW)
+
+    complete_action(action=role, now=NOW, by=hr)
+
+    assert bundle(hr) == ("2 organisation actions are overdue", ["Fund the data course", "Budget a course"],
+                          "/conversations/commitments/")
+    # The same item, still read: a smaller list is no news.
+    [restated] = Notification.objects.filter(recipient=hr)
+    assert (restated.pk, restated.read_at) == (first.pk, NOW)
+
+    complete_action(action=fund, now=NOW, by=hr)
+
+    assert bundle(hr) == ("An organisation action is overdue: Budget a course", ["Budget a course"],
+                          f"/conversations/commitments/#action-{budget.pk}")
+
+    reopen_action(action=fund, now=NOW)
+
+    assert bundle(hr)[:2] == ("2 organisation actions are overdue", ["Fund the data course", "Budget a course"])
+
+    complete_action(action=fund, now=NOW, by=hr)
+    remove_action(action=budget, now=NOW)
+
+    assert not Notification.objects.filter(recipient=hr).exists()
+
+
+def test_an_action_moved_to_a_later_date_leaves_the_overdue_item(conversation, hr, employee, manager):
+    fund = organisation_action(held(employee, manager, NOW - datetime.timedelta(days=2)), "Fund the data course",
+                               datetime.date(2026, 3, 1))
+    organisation_action(conversation, "Budget a course", datetime.date(2026, 3, 2))
+    run(NOW)
+
+    update_action(action=fund, text="Fund the data course", owner_kind="organisation",
+                  due_on=datetime.date(2026, 3, 31), now=NOW)
+
+    assert bundle(hr)[:2] == ("An organisation action is overdue: Budget a course", ["Budget a course"])
+
+
+def test_an_action_newly_overdue_joins_the_same_item_instead_of_adding_one(conversation, hr):
+    organisation_action(conversation, "Fund the data course", datetime.date(2026, 3, 1))
+    organisation_action(conversation, "Budget a course", datetime.date(2026, 3, 2))
+    organisation_action(conversation, "Open a data engineering role", datetime.date(2026, 3, 4))
+    run(NOW)
+    assert bundle(hr)[:2] == ("2 organisation actions are overdue", ["Fund the data course", "Budget a course"])
+    assert bundle(hr, "due")[:2] == ("An organisation action is due soon: Open a data engineering role",
+                                     ["Open a data engineering role"])
+
+    run(at("2026-03-05T10:00:00+00:00"))
+
+    # One item lists all three; the "due soon" item that listed the third is gone.
+    assert bundle(hr)[:2] == ("3 organisation actions are overdue",
+                              ["Fund the data course", "Budget a course", "Open a data engineering role"])
+    assert list(Notification.objects.filter(recipient=hr).values_list("key", flat=True)) == [
+        "organisation:action_overdue"]
+    assert outbox_to("hana")[-1].subject == "3 organisation actions are overdue"
 
 
 def test_reminders_of_one_kind_come_as_one_list_with_one_button(conversation, employee):
