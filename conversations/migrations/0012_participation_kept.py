@@ -6,7 +6,6 @@ from django.db import migrations, models
 # The tables the participation figures read: any write to them bumps the change counter, whatever made it (a
 # domain function, a bulk update, the admin, SCIM, an import), so that kept figures are never silently behind.
 WATCHED = [
-    "auth_user",
     "people_person",
     "people_department",
     "conversations_conversation",
@@ -15,6 +14,9 @@ WATCHED = [
     "conversations_feedbackrequest",
     "conversations_feedbackanswer",
 ]
+# Only the names of user accounts are read (a manager's name in the breakdown); signing in writes last_login.
+NAMES = "auth_user"
+NAME_COLUMNS = "username, first_name, last_name"
 
 
 def count_changes(apps, schema_editor):
@@ -28,23 +30,26 @@ def count_changes(apps, schema_editor):
         for table in WATCHED:
             run(f"CREATE TRIGGER participation_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION participation_changed()")
+        run(f"CREATE TRIGGER participation_changed AFTER INSERT OR UPDATE OF {NAME_COLUMNS} OR DELETE OR TRUNCATE "
+            f"ON {NAMES} FOR EACH STATEMENT EXECUTE FUNCTION participation_changed()")
         return
     run("INSERT INTO conversations_participationkeeper (id, changes) VALUES (1, 0)")
-    for table in WATCHED:
+    count = "BEGIN UPDATE conversations_participationkeeper SET changes = changes + 1 WHERE id = 1; END"
+    for table in [*WATCHED, NAMES]:
         for event in ("INSERT", "UPDATE", "DELETE"):
-            run(f"CREATE TRIGGER participation_changed_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
-                f"UPDATE conversations_participationkeeper SET changes = changes + 1 WHERE id = 1; END")
+            when = f"UPDATE OF {NAME_COLUMNS}" if table == NAMES and event == "UPDATE" else event
+            run(f"CREATE TRIGGER participation_changed_{table}_{event.lower()} AFTER {when} ON {table} {count}")
 
 
 def stop_counting_changes(apps, schema_editor):
     run = schema_editor.execute
     if schema_editor.connection.vendor == "postgresql":
-        for table in WATCHED:
+        for table in [*WATCHED, NAMES]:
             run(f"DROP TRIGGER participation_changed ON {table}")
         run("DROP FUNCTION participation_changed()")
         run("DROP SEQUENCE participation_changes")
         return
-    for table in WATCHED:
+    for table in [*WATCHED, NAMES]:
         for event in ("insert", "update", "delete"):
             run(f"DROP TRIGGER participation_changed_{table}_{event}")
 

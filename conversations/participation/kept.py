@@ -30,6 +30,7 @@ from functools import partial
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from conversations.models import ParticipationKeeper, ParticipationSnapshot
 from conversations.participation.figures import (
@@ -104,6 +105,10 @@ class Kept:
     worked_out_at: datetime.datetime
     requested_at: datetime.datetime
     behind: bool  # something has changed since they were worked out (the next run adds it)
+
+    @property
+    def minutes_old(self):
+        return (timezone.now() - self.worked_out_at).total_seconds() // 60
 
 
 def kept_participation(*, view, period, tz, department):
