@@ -192,14 +192,16 @@ def keep_participation(*, now, everything=False, since=None):
         changes = changes_so_far()
         snapshots = {(s.view, s.timezone, s.scope): s for s in ParticipationSnapshot.objects.all()}
         kept = 0
-        for view, zone, department in views_in_use(now=now):
+        views = views_in_use(now=now)
+        for view, zone, department in views:
             if since is not None and _period_of(view, now.astimezone(zoneinfo.ZoneInfo(zone)).date()).end < since:
                 continue
             if everything or _due(snapshots, view=view, zone=zone, department=department, now=now, changes=changes):
                 keep_view(view=view, tz=zoneinfo.ZoneInfo(zone), department=department, now=now)
                 kept += 1
-        ParticipationSnapshot.objects.filter(
-            requested_at__lt=now - datetime.timedelta(days=UNUSED_DAYS)).exclude(view__in=PRESETS).delete()
+        # Presets stay kept in the timezones still in use; anything else nobody has asked for lately goes.
+        ParticipationSnapshot.objects.filter(requested_at__lt=now - datetime.timedelta(days=UNUSED_DAYS)).exclude(
+            view__in=PRESETS, timezone__in={zone for _, zone, _ in views}).delete()
         return kept
     finally:
         ParticipationKeeper.objects.filter(pk=1).update(running_since=None)

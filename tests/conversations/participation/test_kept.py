@@ -184,7 +184,7 @@ def test_a_run_keeps_only_what_is_out_of_date_and_one_run_at_a_time(settings):
 
 
 @pytest.mark.django_db
-def test_a_view_asked_for_is_worked_out_live_then_kept_and_dropped_when_unused():
+def test_a_view_asked_for_is_worked_out_live_then_kept_and_dropped_when_unused(settings):
     departments = random_organisation(random.Random(11), people=12)
     asked = []
     tz = zoneinfo.ZoneInfo("Asia/Kolkata")
@@ -206,6 +206,10 @@ def test_a_view_asked_for_is_worked_out_live_then_kept_and_dropped_when_unused()
     assert ParticipationSnapshot.objects.filter(timezone="Asia/Kolkata", view="12m").exists()
     keep_participation(now=BASE + days(31), everything=True)
     assert not ParticipationSnapshot.objects.filter(view__startswith="custom:").exists()
+    # The presets kept in that timezone since `later` go too once nobody has asked from it for as long.
+    keep_participation(now=later + days(31), everything=True)
+    assert not ParticipationSnapshot.objects.filter(timezone="Asia/Kolkata").exists()
+    assert ParticipationSnapshot.objects.filter(view="12m", timezone=settings.DEFAULT_PERSON_TIMEZONE).exists()
 
 
 def _kept_equals_live(department=None):
