@@ -6,19 +6,26 @@ resolved to real instants on each date separately, so on a daylight-saving chang
 starts at 09:00 on the partner's clock, and a window across the night change is an hour shorter or longer.
 """
 
+import bisect
 import datetime
+import functools
+import itertools
+import zoneinfo
+from array import array
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
 
+from careerconv import statements
 from conversations.calendars import connections
-from conversations.calendars.reading import MergedIntervals
-from conversations.models import AvailabilitySettings, AvailabilityWindow, Conversation, DayOff
+from conversations.calendars.reading import MergedIntervals, instant, microseconds
+from conversations.models import ACTIVE_STATUSES, AvailabilitySettings, AvailabilityWindow, Conversation, DayOff
 from people.models import Person
 
 UTC = datetime.UTC
 ONE_DAY = datetime.timedelta(days=1)
+MINUTE = 60_000_000  # in microseconds
 SLOT_KEY_FIRST = datetime.datetime.min.replace(tzinfo=UTC) + datetime.timedelta(days=1)
 SLOT_KEY_LAST = datetime.datetime.max.replace(tzinfo=UTC) - datetime.timedelta(days=1)
 
@@ -74,51 +81,89 @@ def booking_horizon(*, person, settings, now):
     return today, today + datetime.timedelta(days=7 * settings.weeks_ahead)
 
 
-def _offered(*, person, settings, first_day, last_day):
-    """The slots the partner's weekly windows produce between two of their dates, days off left out, soonest
-    first, worked out a day at a time as they are read."""
-    tz = person.tz
-    length = datetime.timedelta(minutes=settings.slot_minutes)
+def _offered_starts(*, person_pk, timezone, slot_minutes, first_day, last_day):
+    """The starts of the slots a partner's weekly windows produce between two of their dates, days off left out,
+    soonest first, in microseconds since the epoch (reading.microseconds), read from the database."""
+    tz = zoneinfo.ZoneInfo(timezone)
+    length = datetime.timedelta(minutes=slot_minutes)
     windows = {}
-    for weekday, start_time, end_time in AvailabilityWindow.objects.filter(person=person).values_list(
-            "weekday", "start_time", "end_time"):
+    for weekday, start_time, end_time in statements.rows(
+            f"SELECT weekday, start_time, end_time FROM {statements.table(AvailabilityWindow)} WHERE person_id = %s",
+            [person_pk]):
         windows.setdefault(weekday, []).append((start_time, end_time))
-    days_off = set(DayOff.objects.filter(person=person, date__range=(first_day, last_day)).values_list("date",
-                                                                                                       flat=True))
+    days_off = {day for day, in statements.rows(
+        f"SELECT date FROM {statements.table(DayOff)} WHERE person_id = %s AND date BETWEEN %s AND %s",
+        [person_pk, first_day, last_day])}
+    starts = array("q")
     day = first_day
     while day <= last_day:
         if day not in days_off:
-            slots = {}  # by start: overlapping windows offer a time once
+            found = set()  # overlapping windows offer a time once
             for start_time, end_time in windows.get(day.weekday(), ()):
                 start = local_instant(day, start_time, tz)
                 end = local_instant(day, end_time, tz)
                 while start + length <= end:
-                    slots[start] = Slot(start, start + length)
+                    found.add(microseconds(start))
                     start += length
-            for start in sorted(slots):
-                yield slots[start]
+            starts.extend(sorted(found))
         day += ONE_DAY
+    return starts
+
+
+# Versions of partners' offered slots each process keeps (their starts over the horizon, a few kilobytes each).
+OFFERED_KEPT = 512
+
+
+@functools.lru_cache(maxsize=OFFERED_KEPT)
+def _offered_starts_of_version(settings_pk, schedule_version, **what):
+    return _offered_starts(**what)
+
+
+def _kept_offered_starts(*, person, settings, first_day, last_day):
+    """_offered_starts, worked out once per process for each version of the partner's windows and days off: the
+    database raises the settings row's schedule_version with every change to either, however it is made
+    (migration 0016), and the rest of the key is everything else the slots follow from. A partner without a
+    settings row has no version, and has them read each time."""
+    what = {"person_pk": person.pk, "timezone": person.timezone, "slot_minutes": settings.slot_minutes,
+            "first_day": first_day, "last_day": last_day}
+    if settings.pk is None:
+        return _offered_starts(**what)
+    return _offered_starts_of_version(settings.pk, settings.schedule_version, **what)
 
 
 def window_slots(*, person, settings, first_day, last_day):
-    """Every slot the partner's weekly windows produce between two of their dates, days off left out.
+    """Every slot the partner's weekly windows produce between two of their dates, days off left out, read from the
+    database (what booking checks).
 
     Conversations and notice are not considered here: this is what the partner offers, not what is free.
     """
-    return list(_offered(person=person, settings=settings, first_day=first_day, last_day=last_day))
-
-
-def _overlapping(*, people, starts_at, ends_at, exclude_pk=None):
-    pks = [person.pk for person in people]
-    found = Conversation.objects.active().filter(Q(employee__in=pks) | Q(partner__in=pks), starts_at__lt=ends_at,
-                                                 ends_at__gt=starts_at)
-    return found.exclude(pk=exclude_pk) if exclude_pk is not None else found
+    length = settings.slot_minutes * MINUTE
+    return [Slot(instant(start), instant(start + length))
+            for start in _offered_starts(person_pk=person.pk, timezone=person.timezone,
+                                         slot_minutes=settings.slot_minutes, first_day=first_day, last_day=last_day)]
 
 
 def conflicts(*, people, starts_at, ends_at, exclude_pk=None):
     """Active conversations of any of these people that overlap the interval [starts_at, ends_at)."""
-    return list(_overlapping(people=people, starts_at=starts_at, ends_at=ends_at, exclude_pk=exclude_pk)
-                .select_related("employee__user", "partner__user").order_by("starts_at"))
+    pks = [person.pk for person in people]
+    found = Conversation.objects.active().filter(Q(employee__in=pks) | Q(partner__in=pks), starts_at__lt=ends_at,
+                                                 ends_at__gt=starts_at)
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return list(found.select_related("employee__user", "partner__user").order_by("starts_at"))
+
+
+def _taken_times(*, partner, employee, starts_at, ends_at, exclude_pk):
+    """(start, end) of the active conversations of either person overlapping [starts_at, ends_at): what conflicts()
+    finds, read for every booking page, so as times only."""
+    people = [partner.pk, employee.pk]
+    statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
+    sql = (f"SELECT starts_at, ends_at FROM {statements.table(Conversation)} WHERE status IN ({statuses})"
+           f" AND (employee_id IN (%s, %s) OR partner_id IN (%s, %s)) AND starts_at < %s AND ends_at > %s")
+    params = [*ACTIVE_STATUSES, *people, *people, ends_at, starts_at]
+    if exclude_pk is not None:
+        sql, params = f"{sql} AND id <> %s", [*params, exclude_pk]
+    return statements.rows(sql, params)
 
 
 def free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
@@ -136,17 +181,24 @@ def free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
 
 
 def iter_free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
-    """free_slots worked out as they are read, for a page that shows a week of the horizon and reads no further."""
+    """free_slots worked out as they are read, for a page that shows a week of the horizon and reads no further.
+
+    In integer microseconds until a slot is found free: the offered starts from the partner's kept ones, from the
+    first past the notice period (by bisection), each looked up in the merged conversations and busy times."""
     settings = settings_for(partner)
     first_day, last_day = booking_horizon(person=partner, settings=settings, now=now)
     earliest = now + datetime.timedelta(hours=settings.min_notice_hours)
     horizon_end = local_instant(last_day + ONE_DAY, datetime.time(0), partner.tz)
-    taken = MergedIntervals(_overlapping(people=[partner, employee], starts_at=earliest, ends_at=horizon_end,
-                                         exclude_pk=exclude_pk).values_list("starts_at", "ends_at"))
+    taken = MergedIntervals(_taken_times(partner=partner, employee=employee, starts_at=earliest,
+                                         ends_at=horizon_end, exclude_pk=exclude_pk))
     if busy is None:
         busy = connections.busy_times(person=partner)
-    offered = _offered(person=partner, settings=settings, first_day=first_day, last_day=last_day)
-    return busy.outside(taken.outside(slot for slot in offered if slot.starts_at >= earliest))
+    starts = _kept_offered_starts(person=partner, settings=settings, first_day=first_day, last_day=last_day)
+    length = settings.slot_minutes * MINUTE
+    for start in itertools.islice(starts, bisect.bisect_left(starts, microseconds(earliest)), None):
+        end = start + length
+        if taken.free(start, end) and busy.free(start, end):
+            yield Slot(instant(start), instant(end))
 
 
 def group_by_day(slots, *, tz):

@@ -73,6 +73,9 @@ class AvailabilitySettings(models.Model):
     )
     weeks_ahead = models.PositiveSmallIntegerField(default=4, validators=[MinValueValidator(1), MaxValueValidator(12)])
     min_notice_hours = models.PositiveSmallIntegerField(default=12, validators=[MaxValueValidator(14 * 24)])
+    # Raised by the database with every change to the person's windows or days off, whatever makes it (migration
+    # 0016): each process keeps the slots they offer under it (availability._kept_offered_starts).
+    schedule_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name_plural = "availability settings"
@@ -83,6 +86,13 @@ class AvailabilitySettings(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.slot_minutes}-minute slots"
+
+    def save(self, *args, **kwargs):
+        # A row read before a window changed must not put its older schedule_version back when it is saved.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [field.name for field in self._meta.concrete_fields
+                                       if not field.primary_key and field.name != "schedule_version"]
+        super().save(*args, **kwargs)
 
 
 class AvailabilityWindow(models.Model):

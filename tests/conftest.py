@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 import pytest
 from django.db import connection
 
+from conversations import availability
+from conversations.calendars import connections
 from tests.support.factories import AvailabilityFactory, PersonFactory, make_hr, weekday_windows
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -45,6 +47,14 @@ def _services(request):
         _missing(request, "PostgreSQL not configured (set DATABASE_URL=postgres://…)")
     if request.node.get_closest_marker("redis") and not redis_reachable():
         _missing(request, "Redis not reachable (set REDIS_URL=redis://…)")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_kept_times():
+    """Each process keeps merged busy times and offered slots under keys of row ids and versions. Rows are never
+    renumbered in use, but a test's rows are rolled back, and SQLite then gives the next test's rows the same ids."""
+    connections._merged_busy_times.cache_clear()
+    availability._offered_starts_of_version.cache_clear()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
+from careerconv import statements
 from conversations.calendars import CalendarError, caldav_account, fetching, reading
 from conversations.models import BusyInterval, CalendarConnection
 from conversations.notifications import Notice, notify
@@ -186,10 +187,7 @@ def looked_at(*, person, now, enqueue):
     server; each is asked for once per that period by this process, however many pages are opened meanwhile.
     Returns their Calendars as they stand."""
     period = datetime.timedelta(minutes=settings.CALENDAR_REFRESH_ON_VIEW_MINUTES)
-    # One query for everything the page asks, and only the times: a whole row would decrypt the address and
-    # credentials.
-    reads = list(CalendarConnection.objects.filter(person=person).order_by("pk").values_list(
-        "pk", "last_attempt_at", "last_success_at", "created_at", "busy_version"))
+    reads = _reads(person)
     for pk, attempted, _, _, _ in reads:
         if attempted is not None and attempted >= now - period:
             continue
@@ -219,9 +217,16 @@ NO_BUSY_TIMES = reading.MergedIntervals(())
 
 def busy_times(*, person):
     """The person's busy intervals, merged, for free times (reading.MergedIntervals)."""
-    versions = tuple(CalendarConnection.objects.filter(person=person).order_by("pk").values_list("pk",
-                                                                                                "busy_version"))
-    return _busy_times(person, versions)
+    return _busy_times(person, tuple((pk, version) for pk, _, _, _, version in _reads(person)))
+
+
+def _reads(person):
+    """(pk, last_attempt_at, last_success_at, created_at, busy_version) of each of the person's connections, by pk:
+    one statement for everything a booking page asks, and only these columns, for a whole row would decrypt the
+    address and credentials."""
+    return statements.rows(
+        f"SELECT id, last_attempt_at, last_success_at, created_at, busy_version"
+        f" FROM {statements.table(CalendarConnection)} WHERE person_id = %s ORDER BY id", [person.pk])
 
 
 def _busy_times(person, versions):

@@ -101,24 +101,30 @@ def merge(intervals):
     return merged
 
 
+def microseconds(instant):
+    """An aware datetime as integer microseconds since the epoch, the unit of MergedIntervals."""
+    return (instant - EPOCH) // MICROSECOND
+
+
+def instant(microseconds):
+    """The aware UTC datetime of integer microseconds since the epoch."""
+    return EPOCH + datetime.timedelta(microseconds=microseconds)
+
+
 class MergedIntervals:
-    """Intervals merged once, then asked which times overlap none of them by bisection, so that checking a page's
+    """Intervals merged once, then asked whether a time overlaps any of them by bisection, so that checking a page's
     hundreds of slots against thousands of busy times costs a logarithm per slot rather than a walk over all the
     intervals. Kept as integer microseconds since the epoch: exact, and a fraction of the memory of datetimes
     for a copy that each process keeps (connections.busy_times)."""
 
     def __init__(self, intervals):
         merged = merge(intervals)
-        self.starts = array("q", [(start - EPOCH) // MICROSECOND for start, _ in merged])
-        self.ends = array("q", [(end - EPOCH) // MICROSECOND for _, end in merged])
+        self.starts = array("q", [microseconds(start) for start, _ in merged])
+        self.ends = array("q", [microseconds(end) for _, end in merged])
 
-    def outside(self, items):
-        """The items (anything with `starts_at` and `ends_at`) that overlap none of the intervals, in their order,
-        as they are read."""
-        starts, ends, count = self.starts, self.ends, len(self.starts)
-        for item in items:
-            # Merged intervals are sorted by end as well as by start: those before the first one ending after the
-            # item starts cannot reach it, and those after it start later than it does.
-            index = bisect.bisect_right(ends, (item.starts_at - EPOCH) // MICROSECOND) if count else count
-            if index == count or starts[index] >= (item.ends_at - EPOCH) // MICROSECOND:
-                yield item
+    def free(self, start, end):
+        """Whether [start, end), in microseconds since the epoch, overlaps none of the intervals."""
+        # Merged intervals are sorted by end as well as by start: those before the first one ending after `start`
+        # cannot reach it, and those after it start later than it does.
+        index = bisect.bisect_right(self.ends, start)
+        return index == len(self.starts) or self.starts[index] >= end

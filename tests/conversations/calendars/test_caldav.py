@@ -133,6 +133,7 @@ def test_booking_a_time_the_calendar_shows_busy_is_refused(partner, connected):
     assert refused.value.code == "calendar_busy"
 
 
+@pytest.mark.postgres  # reads every row of every table as text, which SQLite cannot write
 def test_no_title_description_or_attendee_of_any_event_is_stored(partner, connected):
     assert connected.busy_intervals.count() == 5
     found = []
