@@ -6,8 +6,10 @@ is adapted for the database, and one read back is aware (SQLite keeps them naive
 """
 
 import datetime
+import functools
+from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 def _adapted(value):
@@ -33,3 +35,70 @@ def rows(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, [_adapted(value) for value in params])
         return [tuple(_aware(value) for value in row) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class _Part:
+    model: type
+    field: object  # the relation that leads to it; None for the row asked for
+    attnames: list
+    pk_index: int
+    converters: list  # per column: (expression, [converter]) as the ORM applies them
+
+
+@functools.lru_cache(maxsize=64)
+def _joined(model, related, connection):
+    """The statement, and what to make of its columns, of one `model` row by primary key with the rows that each
+    of `related` (forward foreign keys and reverse one-to-one relations) leads to; for one thread's connection,
+    whose operations the converters belong to."""
+    quote = connection.ops.quote_name
+    parts, joins, columns = [], [], []
+    for index, name in enumerate((None, *related)):
+        alias = f"t{index}"
+        field = model._meta.get_field(name) if name else None
+        target = field.related_model if field else model
+        if field is not None:
+            if field.auto_created:  # a reverse one-to-one: the other row points to this one
+                on = f"{alias}.{quote(field.field.column)} = t0.{quote(model._meta.pk.column)}"
+            else:
+                on = f"{alias}.{quote(target._meta.pk.column)} = t0.{quote(field.column)}"
+            joins.append(f"LEFT JOIN {table(target)} {alias} ON {on}")
+        fields = target._meta.concrete_fields
+        columns += [f"{alias}.{quote(f.column)}" for f in fields]
+        parts.append(_Part(model=target, field=field, attnames=[f.attname for f in fields],
+                           pk_index=[f.primary_key for f in fields].index(True),
+                           converters=[(f.get_col(alias), connection.ops.get_db_converters(f.get_col(alias))
+                                        + f.get_db_converters(connection)) for f in fields]))
+    sql = (f"SELECT {', '.join(columns)} FROM {table(model)} t0 {' '.join(joins)}"
+           f" WHERE t0.{quote(model._meta.pk.column)} = %s")
+    return sql, parts
+
+
+def one_with_related(model, pk, related):
+    """`model.objects.select_related(*related).get(pk=pk)`, or None when there is no such row, from a statement
+    built once per process, its values converted as the ORM converts them."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    if not low <= pk <= high:  # a number from an address that no row can have, as the ORM treats it
+        return None
+    sql, parts = _joined(model, tuple(related), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found, start = None, 0
+    for part in parts:
+        values = list(row[start:start + len(part.attnames)])
+        start += len(part.attnames)
+        instance = None
+        if values[part.pk_index] is not None:
+            for index, (expression, converters) in enumerate(part.converters):
+                for convert in converters:
+                    values[index] = convert(values[index], expression, connection)
+            instance = part.model.from_db(connection.alias, part.attnames, values)
+        if part.field is None:
+            found = instance
+        else:
+            part.field.set_cached_value(found, instance)  # as select_related leaves it: None when there is none
+    return found

@@ -1,25 +1,30 @@
-from django.utils.functional import cached_property
+from dataclasses import dataclass
 
-from conversations.notifications import unread_count
+from conversations.notifications import unread_count_sql
 from people import roles
 
 MOST_SHOWN = 99
 
 
+@dataclass(frozen=True)
 class UnreadNotifications:
-    """The bell's unread count, counted on first use: one query on a page that shows it, none on others."""
-
-    def __init__(self, person):
-        self.person = person
-
-    @cached_property
-    def count(self):
-        return unread_count(self.person) if self.person is not None else 0
+    count: int
 
     @property
     def label(self):
         return f"{MOST_SHOWN}+" if self.count > MOST_SHOWN else str(self.count)
 
 
-def notifications(request):
-    return {"unread_notifications": UnreadNotifications(roles.person_of(request.user))}
+def layout(request):
+    """What every page's layout shows: the person signed in, what the navigation may offer them, and the bell's
+    unread count, worked out together in one statement."""
+    user = request.user
+    person = roles.person_of(user)
+    unread = roles.find_roles(user, person, also=unread_count_sql(person)) if person is not None else 0
+    return {
+        "me": person,
+        "is_hr": roles.is_hr(user),
+        "is_manager": roles.is_manager(person),
+        "is_partner": roles.is_partner(person),
+        "unread_notifications": UnreadNotifications(unread),
+    }

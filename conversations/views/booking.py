@@ -5,12 +5,14 @@ import itertools
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
+from careerconv import statements
 from conversations import availability, booking, tasks
 from conversations.calendars import connections
 from conversations.forms.booking import BookingForm, PartnerSearchForm, ReasonForm, RescheduleForm
@@ -29,8 +31,10 @@ class PartnerLeft(Exception):
 def _bookable_partner_or_404(request, partner_pk):
     """(employee, partner) when the partner can be booked; PartnerLeft for someone who could until they left."""
     employee = request.person
-    partner = get_object_or_404(Person.objects.select_related("user", "department", "availability"),
-                                pk=partner_pk)
+    # Every booking page and booking reads the partner: one statement built once (careerconv.statements).
+    partner = statements.one_with_related(Person, partner_pk, ("user", "department", "availability"))
+    if partner is None:
+        raise Http404("No such person.")
     if not partner.is_active and (partner.pk == employee.manager_id or partner.offers_conversations):
         messages.error(request, f"{partner.name} has left the organisation and cannot be booked.")
         raise PartnerLeft
