@@ -111,7 +111,7 @@ def _offered_starts(*, person_pk, timezone, slot_minutes, first_day, last_day):
 
 
 # Versions of partners' offered slots each process keeps (their starts over the horizon, a few kilobytes each).
-OFFERED_KEPT = 512
+OFFERED_KEPT = 256
 
 
 @functools.lru_cache(maxsize=OFFERED_KEPT)
@@ -199,14 +199,6 @@ def iter_free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
         end = start + length
         if taken.free(start, end) and busy.free(start, end):
             yield Slot(instant(start), instant(end))
-
-
-def group_by_day(slots, *, tz):
-    """[(date, [slots])] in a viewer's timezone: the same slot can fall on another date for them."""
-    days = {}
-    for slot in slots:
-        days.setdefault(slot.starts_at.astimezone(tz).date(), []).append(slot)
-    return sorted(days.items())
 
 
 def add_days_off(*, person, first_day, last_day, note=""):

@@ -46,13 +46,14 @@ def _week_of(day):
     return day - datetime.timedelta(days=day.weekday())
 
 
-def _day_of_slots(day, slots, *, tz):
-    """A day's labels and its slots as (key, local time) pairs: formatted here once rather than through template
-    filters for each of the week's slots, which is most of what the booking page costs to render."""
+def _day_of_slots(day, slots):
+    """A day's labels and its slots as (key, local time) pairs from (local start, slot) pairs: formatted here once
+    rather than through template filters for each of the week's slots, which is most of what the booking page
+    costs to render."""
     return {
         "id": f"day-{day:%Y-%m-%d}",
         "label": date_format(day, "l j F"),
-        "slots": [(slot.key, slot.starts_at.astimezone(tz).strftime("%H:%M")) for slot in slots],
+        "slots": [(slot.key, f"{local.hour:02d}:{local.minute:02d}") for local, slot in slots],
     }
 
 
@@ -61,7 +62,8 @@ def _weeks_context(slots, *, tz, week_param):
     asked for) grouped by day, with the nearest earlier and later weeks that have free times.
 
     The slots, soonest first, are read only as far as the first one after the chosen week: a page shows one week,
-    and working out the rest of the horizon's free times was much of what the page cost."""
+    and working out the rest of the horizon's free times was much of what the page cost. Each is put in the
+    viewer's timezone once."""
     wanted = None
     if week_param:
         try:
@@ -69,9 +71,11 @@ def _weeks_context(slots, *, tz, week_param):
         except ValueError:
             wanted = None
     slots = iter(slots)
-    read, chosen, previous_week, next_week, shown = [], None, None, None, []
+    read, chosen, previous_week, next_week, days = [], None, None, None, {}
     for slot in slots:
-        week = _week_of(slot.starts_at.astimezone(tz).date())
+        local = slot.starts_at.astimezone(tz)
+        day = local.date()
+        week = day - datetime.timedelta(days=day.weekday())
         if chosen is None and wanted is not None and week != wanted:
             if week > wanted:  # none in the week asked for: the first week that has some, as when none is asked for
                 return _weeks_context(itertools.chain(read, [slot], slots), tz=tz, week_param=None)
@@ -83,14 +87,13 @@ def _weeks_context(slots, *, tz, week_param):
         elif week != chosen:
             next_week = week
             break
-        shown.append(slot)
+        days.setdefault(day, []).append((local, slot))
     if chosen is None and read:
         return _weeks_context(read, tz=tz, week_param=None)
-    days = availability.group_by_day(shown, tz=tz)
     return {
         "week": chosen,
         "week_end": chosen + datetime.timedelta(days=6) if chosen else None,
-        "week_days": [_day_of_slots(day, day_slots, tz=tz) for day, day_slots in days],
+        "week_days": [_day_of_slots(day, days[day]) for day in sorted(days)],
         "previous_week": previous_week,
         "next_week": next_week,
     }
