@@ -75,7 +75,7 @@ def _weeks_context(slots, *, tz, week_param):
     for slot in slots:
         local = slot.starts_at.astimezone(tz)
         day = local.date()
-        week = day - datetime.timedelta(days=day.weekday())
+        week = _week_of(day)
         if chosen is None and wanted is not None and week != wanted:
             if week > wanted:  # none in the week asked for: the first week that has some, as when none is asked for
                 return _weeks_context(itertools.chain(read, [slot], slots), tz=tz, week_param=None)
