@@ -43,7 +43,7 @@ class _Part:
     field: object  # the relation that leads to it; None for the row asked for
     attnames: list
     pk_index: int
-    converters: list  # per column: (expression, [converter]) as the ORM applies them
+    converters: list  # (column index, expression, [converter]) as the ORM applies them, for columns that have any
 
 
 @functools.lru_cache(maxsize=64)
@@ -65,10 +65,14 @@ def _joined(model, related, connection):
             joins.append(f"LEFT JOIN {table(target)} {alias} ON {on}")
         fields = target._meta.concrete_fields
         columns += [f"{alias}.{quote(f.column)}" for f in fields]
+        converters = []
+        for position, column_field in enumerate(fields):
+            column = column_field.get_col(alias)
+            found = connection.ops.get_db_converters(column) + column_field.get_db_converters(connection)
+            if found:
+                converters.append((position, column, found))
         parts.append(_Part(model=target, field=field, attnames=[f.attname for f in fields],
-                           pk_index=[f.primary_key for f in fields].index(True),
-                           converters=[(f.get_col(alias), connection.ops.get_db_converters(f.get_col(alias))
-                                        + f.get_db_converters(connection)) for f in fields]))
+                           pk_index=[f.primary_key for f in fields].index(True), converters=converters))
     sql = (f"SELECT {', '.join(columns)} FROM {table(model)} t0 {' '.join(joins)}"
            f" WHERE t0.{quote(model._meta.pk.column)} = %s")
     return sql, parts
@@ -93,7 +97,7 @@ def one_with_related(model, pk, related):
         start += len(part.attnames)
         instance = None
         if values[part.pk_index] is not None:
-            for index, (expression, converters) in enumerate(part.converters):
+            for index, expression, converters in part.converters:
                 for convert in converters:
                     values[index] = convert(values[index], expression, connection)
             instance = part.model.from_db(connection.alias, part.attnames, values)
