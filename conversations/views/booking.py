@@ -1,6 +1,7 @@
 """Choosing a partner, picking a free time, booking; rescheduling and cancelling."""
 
 import datetime
+import functools
 import itertools
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from careerconv import statements
@@ -46,13 +48,20 @@ def _week_of(day):
     return day - datetime.timedelta(days=day.weekday())
 
 
+@functools.lru_cache(maxsize=128)
+def _day_label(day, language):
+    """A day's heading ("Tuesday 8 December"), formatted once per process for each day and language: Django's
+    date_format was the slowest part of a day's free times."""
+    return date_format(day, "l j F")
+
+
 def _day_of_slots(day, slots):
     """A day's labels and its slots as (key, local time) pairs from (local start, slot) pairs: formatted here once
     rather than through template filters for each of the week's slots, which is most of what the booking page
     costs to render."""
     return {
         "id": f"day-{day:%Y-%m-%d}",
-        "label": date_format(day, "l j F"),
+        "label": _day_label(day, get_language()),
         "slots": [(slot.key, f"{local.hour:02d}:{local.minute:02d}") for local, slot in slots],
     }
 
