@@ -3,10 +3,17 @@ several times what the database takes to answer a short one, and on those pages 
 
 Values go in and come out as the ORM would pass and give them, on PostgreSQL and SQLite alike: an aware datetime
 is adapted for the database, and one read back is aware (SQLite keeps them naive, in UTC).
+
+On PostgreSQL each statement is prepared once per database session (PREPARE, then EXECUTE with the values), so
+that the server neither parses nor plans it again on every page: for these short reads planning took longer than
+answering. A prepared statement belongs to the session, not to a transaction, so a rollback keeps it; a pooler
+that hands one session's statements to another (PgBouncer in transaction mode) is not supported.
 """
 
 import datetime
 import functools
+import hashlib
+import weakref
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -30,10 +37,37 @@ def table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
+# Per database session (a psycopg2 connection): whether each statement is prepared there, by name; None when an
+# error came after asking for it, so that the server is asked.
+_prepared = weakref.WeakKeyDictionary()
+
+
+def _execute(connection, cursor, sql, params):
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    name = f"careerconv_{hashlib.blake2s(sql.encode(), digest_size=10).hexdigest()}"
+    known = _prepared.setdefault(connection.connection, {})
+    if name in known and known[name] is None:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_prepared_statements WHERE name = %s)", [name])
+        known[name] = cursor.fetchone()[0]
+    execute = f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
+    if not known.get(name):
+        pieces = sql.split("%s")
+        numbered = "".join(f"{piece}${number}" for number, piece in enumerate(pieces[:-1], start=1)) + pieces[-1]
+        execute = f"PREPARE {name} AS {numbered}; {execute}"  # one round trip for both
+    try:
+        cursor.execute(execute, params)
+    except Exception:
+        known[name] = None
+        raise
+    known[name] = True
+
+
 def rows(sql, params):
     """The rows of one statement, as tuples."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_adapted(value) for value in params])
+        _execute(connection, cursor, sql, [_adapted(value) for value in params])
         return [tuple(_aware(value) for value in row) for row in cursor.fetchall()]
 
 
@@ -87,7 +121,7 @@ def one_with_related(model, pk, related):
         return None
     sql, parts = _joined(model, tuple(related), connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        _execute(connection, cursor, sql, [pk])
         row = cursor.fetchone()
     if row is None:
         return None

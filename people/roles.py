@@ -2,7 +2,8 @@
 a member of the HR group is HR, anyone who opted in (or manages) is a partner for conversations."""
 
 from django.contrib.auth.models import Group
-from django.db import connection
+
+from careerconv import statements
 
 HR_GROUP = "HR"
 
@@ -50,15 +51,11 @@ def find_roles(user, person, *, also=None):
     if known and also is None:
         return None
     expression, params = also or ("NULL", [])
-    quote = connection.ops.quote_name
-    members, groups, people = (quote(model._meta.db_table) for model in (Group.user_set.through, Group,
-                                                                        type(person)))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {members} m JOIN {groups} g ON g.id = m.group_id"
-            f"               WHERE m.user_id = %s AND g.name = %s),"
-            f"       EXISTS (SELECT 1 FROM {people} WHERE manager_id = %s AND is_active), {expression}",
-            [user.pk, HR_GROUP, person.pk, *params])
-        in_hr, manages, value = cursor.fetchone()
+    members, groups, people = (statements.table(model) for model in (Group.user_set.through, Group, type(person)))
+    [(in_hr, manages, value)] = statements.rows(
+        f"SELECT EXISTS (SELECT 1 FROM {members} m JOIN {groups} g ON g.id = m.group_id"
+        f"               WHERE m.user_id = %s AND g.name = %s),"
+        f"       EXISTS (SELECT 1 FROM {people} WHERE manager_id = %s AND is_active), {expression}",
+        [user.pk, HR_GROUP, person.pk, *params])
     user._is_hr, person._is_manager = bool(in_hr), bool(manages)
     return value

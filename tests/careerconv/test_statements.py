@@ -4,6 +4,9 @@ way (aware datetimes, decrypted text, booleans and dates), None where the ORM fi
 import datetime
 
 import pytest
+from django.db import DataError, transaction
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 
 from careerconv import statements
 from conversations import availability
@@ -68,3 +71,46 @@ def test_rows_take_and_give_aware_datetimes(manager, employee):
 
     assert rows == list(Conversation.objects.filter(starts_at__gte=starts_at).values_list("starts_at", "ends_at"))
     assert rows[0][0] == starts_at and rows[0][0].tzinfo is not None
+
+
+def prepared_names():
+    with db.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'careerconv%%'")
+        return {name for name, in cursor.fetchall()}
+
+
+COUNT = f"SELECT COUNT(*) FROM {statements.table(Person)} WHERE id >= %s"
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_statement_is_prepared_once_per_session_and_kept_through_a_rollback(employee):
+    everyone, from_employee = Person.objects.count(), Person.objects.filter(pk__gte=employee.pk).count()
+    with CaptureQueriesContext(db) as first:
+        assert statements.rows(COUNT, [0]) == [(everyone,)]
+    with CaptureQueriesContext(db) as second:
+        assert statements.rows(COUNT, [employee.pk]) == [(from_employee,)]
+
+    [prepare], [execute] = (queries.captured_queries for queries in (first, second))
+    name = prepare["sql"].split()[1]
+    assert prepare["sql"].startswith(f"PREPARE {name} AS SELECT COUNT(*)")
+    assert execute["sql"].startswith(f"EXECUTE {name}(")
+    assert name in prepared_names()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        statements.rows(COUNT, [0])
+        raise RuntimeError
+    assert statements.rows(COUNT, [0]) == [(Person.objects.count(),)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_new_session_or_a_failed_execution_prepares_again_when_needed():
+    PersonFactory()
+    statements.rows(COUNT, [0])
+    db.close()  # a new database session knows no prepared statements
+    assert statements.rows(COUNT, [0]) == [(1,)]
+
+    with pytest.raises(DataError):
+        statements.rows(COUNT, ["not a number"])
+    assert statements.rows(COUNT, [0]) == [(1,)]
+    assert len(prepared_names()) == 1
