@@ -40,8 +40,10 @@ class Slot:
 
     @property
     def key(self):
-        """The slot's start as it travels through URLs and forms: UTC, to the second."""
-        return self.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+        """The slot's start as it travels through URLs and forms: UTC, to the minute (written out, a booking page
+        asks it of every time it shows)."""
+        at = self.starts_at.astimezone(UTC)
+        return f"{at.year:04d}-{at.month:02d}-{at.day:02d}T{at.hour:02d}:{at.minute:02d}Z"
 
 
 def parse_slot_key(value):
