@@ -68,7 +68,10 @@ def rows(sql, params):
     """The rows of one statement, as tuples."""
     with connection.cursor() as cursor:
         _execute(connection, cursor, sql, [_adapted(value) for value in params])
-        return [tuple(_aware(value) for value in row) for row in cursor.fetchall()]
+        found = cursor.fetchall()
+    if connection.vendor == "postgresql":  # its datetimes come back aware
+        return found
+    return [tuple(_aware(value) for value in row) for row in found]
 
 
 @dataclass(frozen=True)

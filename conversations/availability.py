@@ -20,7 +20,14 @@ from django.db.models import Q
 from careerconv import statements
 from conversations.calendars import connections
 from conversations.calendars.reading import MergedIntervals, instant, microseconds
-from conversations.models import ACTIVE_STATUSES, AvailabilitySettings, AvailabilityWindow, Conversation, DayOff
+from conversations.models import (
+    ACTIVE_STATUSES,
+    AvailabilitySettings,
+    AvailabilityWindow,
+    CalendarConnection,
+    Conversation,
+    DayOff,
+)
 from people.models import Person
 
 UTC = datetime.UTC
@@ -155,49 +162,76 @@ def conflicts(*, people, starts_at, ends_at, exclude_pk=None):
     return list(found.select_related("employee__user", "partner__user").order_by("starts_at"))
 
 
-def _taken_times(*, partner, employee, starts_at, ends_at, exclude_pk):
-    """(start, end) of the active conversations of either person overlapping [starts_at, ends_at): what conflicts()
-    finds, read for every booking page, so as times only."""
+@dataclass(frozen=True)
+class _Horizon:
+    """What a partner can be booked for from `now`: their settings, their first and last dates, and the instants
+    from the end of their notice to the end of the last date."""
+
+    settings: AvailabilitySettings
+    first_day: datetime.date
+    last_day: datetime.date
+    earliest: datetime.datetime
+    ends_at: datetime.datetime
+
+
+def _horizon(partner, now):
+    settings = settings_for(partner)
+    first_day, last_day = booking_horizon(person=partner, settings=settings, now=now)
+    return _Horizon(settings=settings, first_day=first_day, last_day=last_day,
+                    earliest=now + datetime.timedelta(hours=settings.min_notice_hours),
+                    ends_at=local_instant(last_day + ONE_DAY, datetime.time(0), partner.tz))
+
+
+def _reads(*, partner, employee, horizon, exclude_pk):
+    """What free times read besides the partner's row, in one statement: the partner's calendar connections
+    (connections.READS, by pk) and (start, end) of the active conversations of either person over the horizon,
+    which conflicts() would find there."""
     people = [partner.pk, employee.pk]
     statuses = ", ".join(["%s"] * len(ACTIVE_STATUSES))
-    sql = (f"SELECT starts_at, ends_at FROM {statements.table(Conversation)} WHERE status IN ({statuses})"
-           f" AND (employee_id IN (%s, %s) OR partner_id IN (%s, %s)) AND starts_at < %s AND ends_at > %s")
-    params = [*ACTIVE_STATUSES, *people, *people, ends_at, starts_at]
+    # The calendars' select comes first: on SQLite the first select's columns decide how the rest are read, and
+    # the conversations' times stand where its times do.
+    sql = (f"SELECT 0, {connections.READS} FROM {statements.table(CalendarConnection)} WHERE person_id = %s"
+           f" UNION ALL SELECT 1, NULL, NULL, starts_at, ends_at, NULL FROM {statements.table(Conversation)}"
+           f" WHERE status IN ({statuses}) AND (employee_id IN (%s, %s) OR partner_id IN (%s, %s))"
+           f" AND starts_at < %s AND ends_at > %s")
+    params = [partner.pk, *ACTIVE_STATUSES, *people, *people, horizon.ends_at, horizon.earliest]
     if exclude_pk is not None:
         sql, params = f"{sql} AND id <> %s", [*params, exclude_pk]
-    return statements.rows(sql, params)
+    found = statements.rows(f"{sql} ORDER BY 1, 2", params)
+    return [row[1:] for row in found if row[0] == 0], [row[3:5] for row in found if row[0] == 1]
 
 
-def free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
+def free_slots(*, partner, employee, now, exclude_pk=None):
     """The partner's slots that the employee can book now, soonest first.
 
     1. The partner's windows over their booking horizon, days off left out.
     2. Slots that start within the partner's notice period are dropped.
     3. Slots overlapping an active conversation of either person are dropped (`exclude_pk` leaves out the
        conversation being rescheduled, so that its own time does not block the slots around it), and so are those
-       overlapping a busy time read from the partner's own calendars (`busy`, when the caller has them already
-       from connections.looked_at). Both are merged into sorted intervals that each slot is looked up in by
-       bisection, the partner's busy times once per process.
+       overlapping a busy time read from the partner's own calendars. Both are merged into sorted intervals that
+       each slot is looked up in by bisection, the partner's busy times once per process.
     """
-    return list(iter_free_slots(partner=partner, employee=employee, now=now, exclude_pk=exclude_pk, busy=busy))
+    return list(free_times(partner=partner, employee=employee, now=now, exclude_pk=exclude_pk)[1])
 
 
-def iter_free_slots(*, partner, employee, now, exclude_pk=None, busy=None):
-    """free_slots worked out as they are read, for a page that shows a week of the horizon and reads no further.
+def free_times(*, partner, employee, now, exclude_pk=None, enqueue=None):
+    """(the partner's connections.Calendars, their free slots worked out as they are read): what a booking page
+    shows, a week of the horizon, reading no further. `enqueue` asks for a background read of calendars that are
+    due one (connections.looked_at).
 
     In integer microseconds until a slot is found free: the offered starts from the partner's kept ones, from the
     first past the notice period (by bisection), each looked up in the merged conversations and busy times."""
-    settings = settings_for(partner)
-    first_day, last_day = booking_horizon(person=partner, settings=settings, now=now)
-    earliest = now + datetime.timedelta(hours=settings.min_notice_hours)
-    horizon_end = local_instant(last_day + ONE_DAY, datetime.time(0), partner.tz)
-    taken = MergedIntervals(_taken_times(partner=partner, employee=employee, starts_at=earliest,
-                                         ends_at=horizon_end, exclude_pk=exclude_pk))
-    if busy is None:
-        busy = connections.busy_times(person=partner)
-    starts = _kept_offered_starts(person=partner, settings=settings, first_day=first_day, last_day=last_day)
-    length = settings.slot_minutes * MINUTE
-    for start in itertools.islice(starts, bisect.bisect_left(starts, microseconds(earliest)), None):
+    horizon = _horizon(partner, now)
+    calendar_reads, taken = _reads(partner=partner, employee=employee, horizon=horizon, exclude_pk=exclude_pk)
+    calendars = connections.looked_at(person=partner, now=now, reads=calendar_reads, enqueue=enqueue)
+    return calendars, _free(partner=partner, horizon=horizon, taken=MergedIntervals(taken), busy=calendars.busy)
+
+
+def _free(*, partner, horizon, taken, busy):
+    starts = _kept_offered_starts(person=partner, settings=horizon.settings, first_day=horizon.first_day,
+                                  last_day=horizon.last_day)
+    length = horizon.settings.slot_minutes * MINUTE
+    for start in itertools.islice(starts, bisect.bisect_left(starts, microseconds(horizon.earliest)), None):
         end = start + length
         if taken.free(start, end) and busy.free(start, end):
             yield Slot(instant(start), instant(end))

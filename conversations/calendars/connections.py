@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
-from careerconv import statements
 from conversations.calendars import CalendarError, caldav_account, fetching, reading
 from conversations.models import BusyInterval, CalendarConnection
 from conversations.notifications import Notice, notify
@@ -181,14 +180,19 @@ class Calendars:
     stale_since: datetime.datetime | None
 
 
-def looked_at(*, person, now, enqueue):
-    """A booking page of the person is shown: their calendars last tried more than CALENDAR_REFRESH_ON_VIEW_MINUTES
-    ago are read again in the background (`enqueue(connection_id)`), for a page that must not wait on a remote
-    server; each is asked for once per that period by this process, however many pages are opened meanwhile.
-    Returns their Calendars as they stand."""
+# What a booking page reads of each connection: (pk, busy_version, last_attempt_at, last_success_at, created_at).
+READS = "id, busy_version, last_attempt_at, last_success_at, created_at"
+
+
+def looked_at(*, person, now, reads, enqueue=None):
+    """A booking page of the person is shown, with `reads`, their connections as READS selects them, by pk (read
+    with the page's other rows, in availability): calendars
+    last tried more than CALENDAR_REFRESH_ON_VIEW_MINUTES ago are read again in the background
+    (`enqueue(connection_id)`, when given), for a page that must not wait on a remote server; each is asked for once
+    per that period by this process, however many pages are opened meanwhile. Returns their Calendars as they
+    stand."""
     period = datetime.timedelta(minutes=settings.CALENDAR_REFRESH_ON_VIEW_MINUTES)
-    reads = _reads(person)
-    for pk, attempted, _, _, _ in reads:
+    for pk, _, attempted, _, _ in reads if enqueue is not None else ():
         if attempted is not None and attempted >= now - period:
             continue
         if cache.add(f"calendar-refresh-asked:{pk}", True, timeout=period.total_seconds()):
@@ -196,8 +200,8 @@ def looked_at(*, person, now, enqueue):
                 enqueue(pk)
             except Exception:  # a broker that is down: the periodic read catches up
                 logger.exception("background read of calendar %s not queued", pk)
-    return Calendars(busy=_busy_times(person, tuple((pk, version) for pk, _, _, _, version in reads)),
-                     stale_since=_stale_since([(success, created) for _, _, success, created, _ in reads], now=now))
+    return Calendars(busy=_busy_times(person, tuple((pk, version) for pk, version, _, _, _ in reads)),
+                     stale_since=_stale_since([(success, created) for _, _, _, success, created in reads], now=now))
 
 
 # --- What booking asks ---------------------------------------------------------------------------------------
@@ -213,20 +217,6 @@ def busy_between(*, person, starts_at, ends_at):
 # Partners whose merged busy times each process keeps (a few tens of kilobytes each).
 BUSY_TIMES_KEPT = 256
 NO_BUSY_TIMES = reading.MergedIntervals(())
-
-
-def busy_times(*, person):
-    """The person's busy intervals, merged, for free times (reading.MergedIntervals)."""
-    return _busy_times(person, tuple((pk, version) for pk, _, _, _, version in _reads(person)))
-
-
-def _reads(person):
-    """(pk, last_attempt_at, last_success_at, created_at, busy_version) of each of the person's connections, by pk:
-    one statement for everything a booking page asks, and only these columns, for a whole row would decrypt the
-    address and credentials."""
-    return statements.rows(
-        f"SELECT id, last_attempt_at, last_success_at, created_at, busy_version"
-        f" FROM {statements.table(CalendarConnection)} WHERE person_id = %s ORDER BY id", [person.pk])
 
 
 def _busy_times(person, versions):

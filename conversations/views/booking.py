@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 
 from careerconv import statements
 from conversations import availability, booking, tasks
-from conversations.calendars import connections
 from conversations.forms.booking import BookingForm, PartnerSearchForm, ReasonForm, RescheduleForm
 from conversations.models import AvailabilityWindow
 from conversations.permissions import conversation_for
@@ -135,10 +134,11 @@ def choose_partner(request):
     return render(request, template, context)
 
 
-def _calendars(partner, *, now):
-    """The partner's busy times, and when their calendars were last read if that is too long ago to trust; old
-    reads are renewed in the background meanwhile."""
-    return connections.looked_at(person=partner, now=now, enqueue=tasks.refresh_calendar.delay)
+def _free_times(*, partner, employee, now, exclude_pk=None):
+    """The partner's calendars (busy times, and when they were last read if that is too long ago to trust; old
+    reads are renewed in the background meanwhile) and free slots."""
+    return availability.free_times(partner=partner, employee=employee, now=now, exclude_pk=exclude_pk,
+                                   enqueue=tasks.refresh_calendar.delay)
 
 
 @require_http_methods(["GET"])
@@ -149,10 +149,8 @@ def pick_slot(request, partner_pk):
     except PartnerLeft:
         return redirect("conversations:choose_partner")
     now = timezone.now()
-    calendars = _calendars(partner, now=now)
-    weeks = _weeks_context(availability.iter_free_slots(partner=partner, employee=employee, now=now,
-                                                        busy=calendars.busy),
-                           tz=timezone.get_current_timezone(), week_param=request.GET.get("week"))
+    calendars, slots = _free_times(partner=partner, employee=employee, now=now)
+    weeks = _weeks_context(slots, tz=timezone.get_current_timezone(), week_param=request.GET.get("week"))
     context = {
         "partner": partner,
         "calendar_checked_at": calendars.stale_since,
@@ -230,9 +228,8 @@ def booked(request, pk):
 def reschedule_pick_slot(request, pk):
     conversation = conversation_for(request.user, pk, "conversations.reschedule_conversation")
     now = timezone.now()
-    calendars = _calendars(conversation.partner, now=now)
-    slots = availability.iter_free_slots(partner=conversation.partner, employee=conversation.employee,
-                                         now=now, exclude_pk=conversation.pk, busy=calendars.busy)
+    calendars, slots = _free_times(partner=conversation.partner, employee=conversation.employee, now=now,
+                                   exclude_pk=conversation.pk)
     slots = (slot for slot in slots if slot.starts_at != conversation.starts_at)
     context = {
         "conversation": conversation,
