@@ -213,7 +213,7 @@ def main():
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--wrk-seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=5, help="turns of the booking page and the bare one")
+    parser.add_argument("--rounds", type=int, default=7, help="turns of the booking page and the bare one")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     args = parser.parse_args()
