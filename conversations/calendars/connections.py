@@ -185,16 +185,14 @@ READS = "id, busy_version, last_attempt_at, last_success_at, created_at"
 
 
 def looked_at(*, person, now, reads, enqueue=None):
-    """A booking page of the person is shown, with `reads`, their connections as READS selects them, by pk (read
-    with the page's other rows, in availability): calendars
-    last tried more than CALENDAR_REFRESH_ON_VIEW_MINUTES ago are read again in the background
-    (`enqueue(connection_id)`, when given), for a page that must not wait on a remote server; each is asked for once
-    per that period by this process, however many pages are opened meanwhile. Returns their Calendars as they
-    stand."""
+    """A booking page of the person is shown, with `reads`: their connections as READS selects them, by pk (read
+    with the page's other rows, in availability). Calendars last tried more than CALENDAR_REFRESH_ON_VIEW_MINUTES
+    ago are read again in the background (`enqueue(connection_id)`, when given), for a page that must not wait on
+    a remote server; each is asked for once per that period by this process, however many pages are opened
+    meanwhile. Returns their Calendars as they stand."""
     period = datetime.timedelta(minutes=settings.CALENDAR_REFRESH_ON_VIEW_MINUTES)
-    for pk, _, attempted, _, _ in reads if enqueue is not None else ():
-        if attempted is not None and attempted >= now - period:
-            continue
+    due = [pk for pk, _, attempted, _, _ in reads if attempted is None or attempted < now - period]
+    for pk in due if enqueue is not None else ():
         if cache.add(f"calendar-refresh-asked:{pk}", True, timeout=period.total_seconds()):
             try:
                 enqueue(pk)

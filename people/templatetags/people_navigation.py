@@ -3,6 +3,7 @@ import re
 from types import SimpleNamespace
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape, format_html
@@ -45,7 +46,8 @@ HEADERS_KEPT = 1024
 def _header(view_name, url_name, signed_in, has_person, is_hr, is_manager, is_partner, is_staff, password_sign_in,
             unread, prefix, resolver, language):
     """The header for one page and one set of roles, from exactly these values (the rest is marks): rendered
-    without the request, so that nothing else can reach it."""
+    without the request, so that nothing else can reach it. The script prefix, URLconf and language are not read
+    here, but its links and words follow from them."""
     return render_to_string("_header.html", {
         "request": SimpleNamespace(resolver_match=SimpleNamespace(view_name=view_name, url_name=url_name)),
         "user": SimpleNamespace(is_authenticated=signed_in, get_username=USERNAME, is_staff=is_staff),
@@ -64,7 +66,7 @@ def page_header(context):
     differs between people only by their name, profile link, unread count and the sign-out form's CSRF token. So
     it is rendered once per process for each page and set of roles (_header), with marks where those go, and they
     are put in, escaped, for each request."""
-    request, user, me = context.get("request"), context["user"], context.get("me")
+    request, user, me = context.get("request"), context.get("user") or AnonymousUser(), context.get("me")
     match = getattr(request, "resolver_match", None)
     unread = context.get("unread_notifications")
     count = unread.count if unread is not None else 0
