@@ -96,13 +96,11 @@ def _offered_starts(*, person_pk, timezone, slot_minutes, first_day, last_day):
     tz = zoneinfo.ZoneInfo(timezone)
     length = datetime.timedelta(minutes=slot_minutes)
     windows = {}
-    for weekday, start_time, end_time in statements.rows(
-            f"SELECT weekday, start_time, end_time FROM {statements.table(AvailabilityWindow)} WHERE person_id = %s",
-            [person_pk]):
+    for weekday, start_time, end_time in AvailabilityWindow.objects.filter(person_id=person_pk).values_list(
+            "weekday", "start_time", "end_time"):
         windows.setdefault(weekday, []).append((start_time, end_time))
-    days_off = {day for day, in statements.rows(
-        f"SELECT date FROM {statements.table(DayOff)} WHERE person_id = %s AND date BETWEEN %s AND %s",
-        [person_pk, first_day, last_day])}
+    days_off = set(DayOff.objects.filter(person_id=person_pk, date__range=(first_day, last_day)).values_list(
+        "date", flat=True))
     starts = array("q")
     day = first_day
     while day <= last_day:

@@ -115,7 +115,7 @@ class MergedIntervals:
     """Intervals merged once, then asked whether a time overlaps any of them by bisection, so that checking a page's
     hundreds of slots against thousands of busy times costs a logarithm per slot rather than a walk over all the
     intervals. Kept as integer microseconds since the epoch: exact, and a fraction of the memory of datetimes
-    for a copy that each process keeps (connections.busy_times)."""
+    for a copy that each process keeps (connections._busy_times)."""
 
     def __init__(self, intervals):
         merged = merge(intervals)
